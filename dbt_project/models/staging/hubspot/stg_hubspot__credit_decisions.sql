@@ -1,0 +1,7 @@
+-- Staging for the `credit_decisions` feed: cast only (../shared/spec/feeds.md).
+select
+    cast(deal_id as varchar) as deal_id,
+    cast(partner_id as varchar) as partner_id,
+    cast(decided_on as date) as decided_on,
+    cast(note as varchar) as note
+from {{ source('hubspot', 'credit_decisions') }}

@@ -1,0 +1,7 @@
+{# A composite key is unique (no dbt packages are reachable offline, so no dbt_utils). #}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as n_rows
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}

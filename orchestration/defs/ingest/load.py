@@ -1,0 +1,433 @@
+"""Load the landing zone into the `raw` schema: the structural half of feeds.md "Bad input".
+
+- Every file of a feed is read (CSV or Parquet), its header checked against the contract and every
+  value checked against its type, in DuckDB (no per-row Python).
+- An error names the feed, the file, the line (CSV; row for Parquet) and the column.
+- The load is all-or-nothing across feeds: every raw table is replaced inside one transaction,
+  which is rolled back when any feed fails, so the warehouse keeps its previous state.
+- Every load appends to `meta.load_history` (feed, rows, file fingerprints, time); a feed whose
+  files have the same fingerprints as its last load is not read again.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.defs.ingest.contract import FEEDS, Column, Feed
+
+log = logging.getLogger(__name__)
+
+RAW_SCHEMA = "raw"
+META_SCHEMA = "meta"
+PUBLICATION_SCHEMA = "publication"
+FILE_SUFFIXES = (".csv", ".parquet")
+
+
+@dataclass(frozen=True)
+class LoadError:
+    feed: str
+    message: str
+    file: str | None = None
+    line: int | None = None  # CSV: physical line (header = 1); Parquet: row number (first = 1)
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [f"feed {self.feed!r}"]
+        if self.file:
+            where.append(f"file {self.file}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class LoadFailed(Exception):
+    """The load was rolled back; no raw table changed."""
+
+    def __init__(self, errors: list[LoadError]):
+        self.errors = errors
+        lines = "\n".join(f"  - {e}" for e in errors)
+        super().__init__(
+            f"load failed, nothing was changed in the warehouse ({len(errors)} error(s)):\n{lines}\n"
+            "Fix the files named above and run again."
+        )
+
+
+@dataclass
+class FeedLoad:
+    feed: str
+    files: list[str]
+    fingerprint: str
+    rows: int | None = None
+    status: str = "loaded"  # loaded | unchanged | absent_optional
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadReport:
+    load_id: str
+    feeds: dict[str, FeedLoad]
+
+    @property
+    def changed(self) -> list[str]:
+        return [f for f, r in self.feeds.items() if r.status != "unchanged"]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for r in self.feeds.values() for w in r.warnings]
+
+
+# ---------------------------------------------------------------------------------------------
+# Warehouse bootstrap
+
+
+def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas and bookkeeping tables every run relies on (idempotent)."""
+    con.execute("SET TimeZone = 'UTC'")
+    for schema in (RAW_SCHEMA, META_SCHEMA, PUBLICATION_SCHEMA):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {META_SCHEMA}.load_history (
+            load_id VARCHAR, feed VARCHAR, status VARCHAR, rows BIGINT, file_count INTEGER,
+            fingerprint VARCHAR, files VARCHAR, loaded_at TIMESTAMP)"""
+    )
+    # Facts written by the publication step; read by the tier chain (rules.md A9).
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {PUBLICATION_SCHEMA}.published_technology_tiers (
+            partner_id VARCHAR, evaluation_date DATE, version INTEGER, tier_after VARCHAR,
+            is_current BOOLEAN, published_at TIMESTAMP)"""
+    )
+    for feed in FEEDS:
+        cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in feed.columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{feed.name} ({cols})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery and fingerprints
+
+
+def feed_files(landing: Path, feed: Feed) -> list[Path] | None:
+    """The feed's files, sorted; None when its folder is absent."""
+    folder = landing / feed.name
+    if not folder.is_dir():
+        return None
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+
+
+def fingerprint_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint_feed(files: Iterable[Path], file_fingerprints: dict[Path, str]) -> str:
+    h = hashlib.sha256()
+    for p in files:
+        h.update(f"{p.name}:{file_fingerprints[p]}\n".encode())
+    return h.hexdigest()
+
+
+def _last_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute(
+        f"""SELECT feed, fingerprint FROM {META_SCHEMA}.load_history
+            QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1"""
+    ).fetchall()
+    return dict(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking one file
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _cast_check(col: Column, expr: str) -> str:
+    """SQL that is true when a non-null value does not parse as the column's type."""
+    if col.type == "str":
+        return "false"
+    if col.type == "bool":
+        return f"({expr} IS NOT NULL AND lower(trim(CAST({expr} AS VARCHAR))) NOT IN ('true', 'false'))"
+    if col.type == "dec":
+        # Plain decimals with '.', no thousands separators or currency symbols (feeds.md).
+        return (
+            f"({expr} IS NOT NULL AND (TRY_CAST({expr} AS DECIMAL(18,2)) IS NULL"
+            f" OR NOT regexp_full_match(trim(CAST({expr} AS VARCHAR)), '[-+]?[0-9]*\\.?[0-9]+')))"
+        )
+    if col.type == "int":
+        return f"({expr} IS NOT NULL AND TRY_CAST({expr} AS BIGINT) IS NULL)"
+    return f"({expr} IS NOT NULL AND TRY_CAST({expr} AS {col.duckdb_type}) IS NULL)"
+
+
+def _cast_expr(col: Column, expr: str) -> str:
+    if col.type == "bool":
+        return f"CAST(lower(trim(CAST({expr} AS VARCHAR))) = 'true' AS BOOLEAN)"
+    return f"CAST({expr} AS {col.duckdb_type})"
+
+
+_NATIVE_TYPES = {
+    "date": ("DATE",),
+    "ts": ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"),
+    "int": ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"),
+    "dec": ("DECIMAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "DOUBLE", "FLOAT"),
+    "bool": ("BOOLEAN",),
+}
+
+
+class _FileReader:
+    """Checks one file of a feed against the contract; gives the SQL that reads it typed."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, feed: Feed, path: Path, tmp_name: str):
+        self.con, self.feed, self.path, self.tmp = con, feed, path, tmp_name
+        self.is_csv = path.suffix.lower() == ".csv"
+        self.errors: list[LoadError] = []
+        self.warnings: list[str] = []
+        self.rows_sql = ""  # the file's rows with a 1-based __row number, for the checks
+        self.typed_source = ""  # what the typed insert reads
+
+    def err(self, message: str, line: int | None = None, column: str | None = None) -> None:
+        self.errors.append(LoadError(self.feed.name, message, str(self.path), line, column))
+
+    def read(self) -> None:
+        """Check the file; on failure `errors` says why."""
+        src = _sql_str(str(self.path))
+        try:
+            if self.is_csv:
+                header = self._csv_header()
+                if header is None:
+                    return
+                columns = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in header) + "}"
+                scan = (
+                    f"read_csv({src}, header = true, columns = {columns}, delim = ',', quote = '\"',"
+                    " escape = '\"', strict_mode = true, null_padding = false, auto_detect = false,"
+                    " allow_quoted_nulls = true)"
+                )
+                # One parse of the CSV; the checks and the typed insert read this temporary table.
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {self.tmp} AS "
+                    f"SELECT row_number() OVER () AS __row, * FROM {scan}"
+                )
+                self.rows_sql = f"(SELECT * FROM {self.tmp})"
+                self.typed_source = self.tmp
+            else:
+                scan = f"read_parquet({src})"
+                self.con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall()  # fails on a corrupt file
+                self.rows_sql = f"(SELECT row_number() OVER () AS __row, * FROM {scan})"
+                self.typed_source = scan
+        except duckdb.Error as exc:
+            kind = "CSV" if self.is_csv else "Parquet"
+            self.err(
+                f"not a valid {kind} file: {_first_line(str(exc))}", line=_line_from_duckdb_message(str(exc))
+            )
+            return
+        self._check_columns_and_types()
+
+    def _csv_header(self) -> list[str] | None:
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as fh:
+                header = next(csv.reader(fh), None)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self.err(f"not a valid CSV file: {exc}", line=1)
+            return None
+        if not header:
+            self.err("not a valid CSV file: no header row", line=1)
+            return None
+        names = [h.strip() for h in header]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes or any(not n for n in names):
+            self.err(f"not a valid CSV header: empty or repeated column names {dupes}", line=1)
+            return None
+        return names
+
+    def _check_columns_and_types(self) -> None:
+        described = self.con.execute(f"DESCRIBE SELECT * FROM {self.rows_sql}").fetchall()
+        present = {r[0]: r[1] for r in described if r[0] != "__row"}
+        expected = set(self.feed.column_names)
+        for col in self.feed.columns:
+            if col.name not in present and col.required:
+                self.err(
+                    f"required column {col.name!r} is missing (the file has: {', '.join(present) or 'none'})",
+                    line=1 if self.is_csv else None,
+                    column=col.name,
+                )
+        extra = [c for c in present if c not in expected]
+        if extra:
+            self.warnings.append(
+                f"feed {self.feed.name!r}, file {self.path}: extra column(s) ignored: {', '.join(extra)}"
+            )
+        if self.errors:
+            return
+        checks = []
+        for col in self.feed.columns:
+            if col.name not in present:
+                continue
+            ptype = present[col.name].upper()
+            native = _NATIVE_TYPES.get(col.type, ())
+            if not self.is_csv and any(ptype.startswith(t) for t in native):
+                continue  # a typed Parquet column needs no parse check
+            checks.append((col, _cast_check(col, _quote(col.name))))
+        if not checks:
+            return
+        select = ", ".join(f"min(__row) FILTER (WHERE {cond})" for _, cond in checks)
+        first_bad = self.con.execute(f"SELECT {select} FROM {self.rows_sql}").fetchone()
+        for (col, cond), row in zip(checks, first_bad, strict=True):
+            if row is None:
+                continue
+            value, n_bad = self.con.execute(
+                f"SELECT any_value(CAST({_quote(col.name)} AS VARCHAR)) FILTER (WHERE __row = ?),"
+                f" count(*) FILTER (WHERE {cond}) FROM {self.rows_sql}",
+                [row],
+            ).fetchone()
+            self.err(
+                f"value {value!r} is not a valid {col.type} ({col.duckdb_type})"
+                + (f"; {n_bad} values of this column are invalid" if n_bad > 1 else ""),
+                line=row + 1 if self.is_csv else row,  # CSV: the header is line 1
+                column=col.name,
+            )
+
+    def select_typed(self) -> str:
+        described = {r[0] for r in self.con.execute(f"DESCRIBE SELECT * FROM {self.typed_source}").fetchall()}
+        exprs = []
+        for col in self.feed.columns:
+            if col.name in described:
+                exprs.append(f"{_cast_expr(col, _quote(col.name))} AS {col.name}")
+            else:
+                default = self.feed.defaults.get(col.name, "NULL")
+                exprs.append(f"CAST({default} AS {col.duckdb_type}) AS {col.name}")
+        return f"SELECT {', '.join(exprs)} FROM {self.typed_source}"
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else message
+
+
+def _line_from_duckdb_message(message: str) -> int | None:
+    m = re.search(r"[Ll]ine:? (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The load
+
+
+def load_landing(
+    db_path: str | Path,
+    landing: str | Path,
+    *,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Load every feed of `landing` into `raw`, all or nothing. Raises LoadFailed on any error."""
+    landing = Path(landing)
+    say = progress or log.info
+    if not landing.is_dir():
+        raise LoadFailed([LoadError("*", f"landing directory {landing} does not exist")])
+    con = duckdb.connect(str(db_path))
+    try:
+        ensure_warehouse(con)
+        return _load(con, landing, force=force, say=say)
+    finally:
+        con.close()
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Callable[[str], None]
+) -> LoadReport:
+    load_id = uuid.uuid4().hex[:12]
+    previous = {} if force else _last_fingerprints(con)
+    errors: list[LoadError] = []
+    plan: dict[str, FeedLoad] = {}
+    files_by_feed: dict[str, list[Path]] = {}
+    for feed in FEEDS:
+        files = feed_files(landing, feed)
+        if files is None:
+            if feed.required:
+                errors.append(LoadError(feed.name, f"required feed folder {landing / feed.name} is missing"))
+                continue
+            files = []
+        fps = {p: fingerprint_file(p) for p in files}
+        fp = fingerprint_feed(files, fps)
+        status = "absent_optional" if not files and not feed.required else "loaded"
+        if previous.get(feed.name) == fp:
+            status = "unchanged"
+        plan[feed.name] = FeedLoad(feed.name, [str(p) for p in files], fp, status=status)
+        files_by_feed[feed.name] = files
+    if errors:
+        raise LoadFailed(errors)
+
+    to_load = [f for f in FEEDS if plan[f.name].status != "unchanged"]
+    if not to_load:
+        say("load: every feed unchanged since the last load (same file fingerprints); nothing to do")
+        return LoadReport(load_id, plan)
+
+    # Phase 1, outside any transaction: read and check every file of every changed feed.
+    readers: dict[str, list[_FileReader]] = {}
+    try:
+        for feed in to_load:
+            readers[feed.name] = []
+            for i, path in enumerate(files_by_feed[feed.name]):
+                reader = _FileReader(con, feed, path, f"__in_{feed.name}_{i}")
+                reader.read()
+                plan[feed.name].warnings.extend(reader.warnings)
+                errors.extend(reader.errors)
+                readers[feed.name].append(reader)
+        if errors:
+            raise LoadFailed(errors)
+
+        # Phase 2: replace every changed raw table and record the load in one transaction.
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for feed in to_load:
+                entry = plan[feed.name]
+                cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in feed.columns)
+                con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{feed.name} ({cols})")
+                for reader in readers[feed.name]:
+                    con.execute(f"INSERT INTO {RAW_SCHEMA}.{feed.name} {reader.select_typed()}")
+                entry.rows = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{feed.name}").fetchone()[0]
+                say(f"load: {feed.name}: {entry.rows:,} rows from {len(entry.files)} file(s)")
+            now = datetime.now(UTC).replace(tzinfo=None)
+            for feed in to_load:
+                e = plan[feed.name]
+                con.execute(
+                    f"INSERT INTO {META_SCHEMA}.load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        load_id,
+                        feed.name,
+                        e.status,
+                        e.rows,
+                        len(e.files),
+                        e.fingerprint,
+                        json.dumps(e.files),
+                        now,
+                    ],
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        for rs in readers.values():
+            for r in rs:
+                con.execute(f"DROP TABLE IF EXISTS {r.tmp}")
+    for w in (w for e in plan.values() for w in e.warnings):
+        say(f"load: warning: {w}")
+    return LoadReport(load_id, plan)
