@@ -223,8 +223,7 @@ class _FileReader:
                 )
                 # One parse of the CSV; the checks and the typed insert read this temporary table.
                 self.con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {self.tmp} AS "
-                    f"SELECT row_number() OVER () AS __row, * FROM {scan}"
+                    f"CREATE OR REPLACE TEMP TABLE {self.tmp} AS SELECT row_number() OVER () AS __row, * FROM {scan}"
                 )
                 self.rows_sql = f"(SELECT * FROM {self.tmp})"
                 self.typed_source = self.tmp
@@ -235,9 +234,7 @@ class _FileReader:
                 self.typed_source = scan
         except duckdb.Error as exc:
             kind = "CSV" if self.is_csv else "Parquet"
-            self.err(
-                f"not a valid {kind} file: {_first_line(str(exc))}", line=_line_from_duckdb_message(str(exc))
-            )
+            self.err(f"not a valid {kind} file: {_first_line(str(exc))}", line=_line_from_duckdb_message(str(exc)))
             return
         self._check_columns_and_types()
 
@@ -349,9 +346,7 @@ def load_landing(
         con.close()
 
 
-def _load(
-    con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Callable[[str], None]
-) -> LoadReport:
+def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Callable[[str], None]) -> LoadReport:
     load_id = uuid.uuid4().hex[:12]
     previous = {} if force else _last_fingerprints(con)
     errors: list[LoadError] = []

@@ -1,0 +1,51 @@
+"""Run parameters shared by every asset (one resource, read from the environment by default)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration import settings
+
+# Every asset that writes the warehouse DuckDB runs in this pool; its limit is 1 (dagster.yaml),
+# because DuckDB allows one read-write process per file.
+DUCKDB_WRITER_POOL = "duckdb_writer"
+
+
+class WarehouseConfig(dg.ConfigurableResource):
+    """Where the landing zone, the warehouse and the publications are, and the run parameters."""
+
+    landing_dir: str
+    warehouse_path: str
+    publish_dir: str
+    run_date: str = ""  # YYYY-MM-DD; empty = today (rules.md G3)
+    evaluation_from: str = "1900-01-01"
+    evaluation_to: str = "9999-12-31"
+    force_reload: bool = False
+
+    @classmethod
+    def from_env(cls) -> WarehouseConfig:
+        db = settings.warehouse_path()
+        return cls(
+            landing_dir=str(settings.landing_dir()),
+            warehouse_path=str(db),
+            publish_dir=str(settings.publish_dir(db)),
+            run_date=os.environ.get(settings.ENV_RUN_DATE, ""),
+        )
+
+    def resolved_run_date(self) -> date:
+        return date.fromisoformat(self.run_date) if self.run_date else date.today()
+
+    @property
+    def db(self) -> Path:
+        return Path(self.warehouse_path)
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {
+            "run_date": self.resolved_run_date().isoformat(),
+            "evaluation_from": self.evaluation_from,
+            "evaluation_to": self.evaluation_to,
+        }

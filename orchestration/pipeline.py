@@ -1,0 +1,112 @@
+"""The headless pipeline: the same Dagster assets the UI materializes, run in-process.
+
+`run_pipeline` loads the landing zone (all or nothing), runs `dbt build` (models, seeds, tests) for
+the given run date and evaluation range, and reports what failed in words a user can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration import settings
+from orchestration.progress import say
+
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+class PipelineFailed(Exception):
+    """A stage failed; the message says which and why."""
+
+
+@dataclass
+class PipelineResult:
+    warehouse: Path
+    run_date: date
+    evaluation_from: str
+    evaluation_to: str
+    messages: list[str] = field(default_factory=list)
+
+
+def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            err = data.error
+            text = (data.user_failure_data.description if data.user_failure_data else None) or (
+                err.cause.message if err and err.cause else err.message if err else "unknown error"
+            )
+            messages.append(f"step {event.step_key} failed: {text.strip()}")
+    return messages
+
+
+def dbt_failures(target_dir: Path) -> list[str]:
+    """Failed dbt nodes of the last invocation, from run_results.json."""
+    path = target_dir / "run_results.json"
+    if not path.exists():
+        return []
+    results = json.loads(path.read_text()).get("results", [])
+    out = []
+    for r in results:
+        if r.get("status") in ("error", "fail"):
+            failures = r.get("failures")
+            detail = (r.get("message") or "").strip().splitlines()
+            out.append(
+                f"dbt {r['unique_id']}: {r['status']}"
+                + (f" ({failures} failing rows)" if failures else "")
+                + (f": {detail[0]}" if detail else "")
+            )
+    return out
+
+
+def run_pipeline(
+    landing: Path,
+    warehouse: Path,
+    run_date: date,
+    *,
+    evaluation_from: date | None = None,
+    evaluation_to: date | None = None,
+    publish_dir: Path | None = None,
+    force_reload: bool = False,
+) -> PipelineResult:
+    """Load + dbt build. Raises PipelineFailed with every reason when a stage fails."""
+    settings.apply_offline_env()
+    warehouse = Path(warehouse).resolve()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    os.environ[settings.ENV_DB] = str(warehouse)
+
+    from orchestration.defs.dbt.assets import warehouse_dbt_models
+    from orchestration.defs.dbt.resources import dbt_project, dbt_resource
+    from orchestration.defs.ingest.assets import raw_feeds
+    from orchestration.defs.resources import WarehouseConfig
+
+    config = WarehouseConfig(
+        landing_dir=str(Path(landing).resolve()),
+        warehouse_path=str(warehouse),
+        publish_dir=str(Path(publish_dir).resolve() if publish_dir else settings.publish_dir(warehouse)),
+        run_date=run_date.isoformat(),
+        evaluation_from=(evaluation_from or date(1900, 1, 1)).isoformat(),
+        evaluation_to=(evaluation_to or date(9999, 12, 31)).isoformat(),
+        force_reload=force_reload,
+    )
+    say(f"run date {run_date}, evaluation dates {config.evaluation_from} .. {config.evaluation_to}")
+    say(f"landing {config.landing_dir} -> warehouse {warehouse}")
+    result = dg.materialize(
+        [raw_feeds, warehouse_dbt_models],
+        resources={"dbt": dbt_resource(), "warehouse": config},
+        run_config=QUIET_RUN_CONFIG,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    if not result.success:
+        messages = _failure_messages(result)
+        if any("warehouse_dbt_models" in m for m in messages):
+            messages += dbt_failures(Path(dbt_project.project_dir) / "target")
+        raise PipelineFailed("\n".join(messages) or "the run failed")
+    return PipelineResult(warehouse, run_date, config.evaluation_from, config.evaluation_to)

@@ -1,0 +1,58 @@
+"""Where things are, and the run parameters, read from one place.
+
+The same environment variables drive the CLI, Dagster and dbt (product.md "Public interface"):
+PARTNER_WAREHOUSE_LANDING, PARTNER_WAREHOUSE_DB, PARTNER_WAREHOUSE_PUBLISH_DIR, PARTNER_WAREHOUSE_RUN_DATE.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+ENV_LANDING = "PARTNER_WAREHOUSE_LANDING"
+ENV_DB = "PARTNER_WAREHOUSE_DB"
+ENV_PUBLISH_DIR = "PARTNER_WAREHOUSE_PUBLISH_DIR"
+ENV_RUN_DATE = "PARTNER_WAREHOUSE_RUN_DATE"
+
+DEFAULT_LANDING = PROJECT_ROOT / "data" / "landing"
+DEFAULT_DB = PROJECT_ROOT / "data" / "warehouse.duckdb"
+
+# Nothing may wait on the network: dbt, Dagster and GX telemetry off (../shared/stack-notes.md).
+OFFLINE_ENV = {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    "DO_NOT_TRACK": "1",
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "GX_ANALYTICS_ENABLED": "False",
+}
+
+
+def apply_offline_env() -> None:
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
+
+def landing_dir() -> Path:
+    return Path(os.environ.get(ENV_LANDING, DEFAULT_LANDING)).resolve()
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get(ENV_DB, DEFAULT_DB)).resolve()
+
+
+def publish_dir(warehouse: Path | None = None) -> Path:
+    """Publications go beside the warehouse unless configured."""
+    configured = os.environ.get(ENV_PUBLISH_DIR)
+    if configured:
+        return Path(configured).resolve()
+    return (warehouse or warehouse_path()).parent / "publications"
+
+
+def run_date() -> date:
+    """rules.md G3: the run date is explicit; default today."""
+    configured = os.environ.get(ENV_RUN_DATE)
+    return date.fromisoformat(configured) if configured else date.today()
