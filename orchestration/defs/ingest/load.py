@@ -174,7 +174,10 @@ def _cast_check(col: Column, expr: str) -> str:
             f" OR NOT regexp_full_match(trim(CAST({expr} AS VARCHAR)), '[-+]?[0-9]*\\.?[0-9]+')))"
         )
     if col.type == "int":
-        return f"({expr} IS NOT NULL AND TRY_CAST({expr} AS BIGINT) IS NULL)"
+        return (
+            f"({expr} IS NOT NULL AND (TRY_CAST({expr} AS BIGINT) IS NULL"
+            f" OR NOT regexp_full_match(trim(CAST({expr} AS VARCHAR)), '[-+]?[0-9]+')))"
+        )
     return f"({expr} IS NOT NULL AND TRY_CAST({expr} AS {col.duckdb_type}) IS NULL)"
 
 
@@ -306,7 +309,10 @@ class _FileReader:
         exprs = []
         for col in self.feed.columns:
             if col.name in described:
-                exprs.append(f"{_cast_expr(col, _quote(col.name))} AS {col.name}")
+                expr = _cast_expr(col, _quote(col.name))
+                if col.name in self.feed.defaults:  # feeds.md: e.g. crm_accredited defaults to false
+                    expr = f"coalesce({expr}, CAST({self.feed.defaults[col.name]} AS {col.duckdb_type}))"
+                exprs.append(f"{expr} AS {col.name}")
             else:
                 default = self.feed.defaults.get(col.name, "NULL")
                 exprs.append(f"CAST({default} AS {col.duckdb_type}) AS {col.name}")

@@ -1,0 +1,258 @@
+"""`partner-warehouse`: the command-line entry point (product.md "Public interface")."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from orchestration import settings
+from orchestration.progress import install_printer, say
+
+EVALUATION_MONTHS = (1, 4, 7, 10)  # rules.md A2; the models read the same calendar from configuration
+EVALUATION_DAY = 15
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _last_complete_month() -> date:
+    first_of_this_month = date.today().replace(day=1)
+    return (first_of_this_month - timedelta(days=1)).replace(day=1)
+
+
+def _check_evaluation_date(parser: argparse.ArgumentParser, value: date, flag: str) -> None:
+    if value.month not in EVALUATION_MONTHS or value.day != EVALUATION_DAY:
+        parser.error(f"{flag} {value} is not an evaluation date: tiers change on 15 January, April, July and October")
+
+
+# ---------------------------------------------------------------------------------------------
+# generate
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from orchestration.generate import generate_landing
+
+    out = Path(args.out)
+    started = time.monotonic()
+    counts = generate_landing(
+        out, scale=args.scale, seed=args.seed, last_month=args.last_month, fmt=args.format, progress=say
+    )
+    total = sum(counts.values())
+    say(f"generated {total:,} rows in {len(counts)} feeds into {out} ({time.monotonic() - started:.1f}s)")
+    for feed, n in counts.items():
+        print(f"  {feed:32s} {n:>12,}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# run
+
+
+def _evaluation_range(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[date | None, date | None]:
+    if args.evaluation_date:
+        _check_evaluation_date(parser, args.evaluation_date, "--evaluation-date")
+        if args.evaluation_date > args.run_date:
+            parser.error(
+                f"--evaluation-date {args.evaluation_date} is after the run date {args.run_date} (rules.md G3)"
+            )
+        return args.evaluation_date, args.evaluation_date
+    if args.date_from or args.date_to:
+        if not (args.date_from and args.date_to):
+            parser.error("--from and --to go together")
+        if args.date_from > args.date_to:
+            parser.error(f"--from {args.date_from} is after --to {args.date_to}")
+        return args.date_from, args.date_to
+    return None, None
+
+
+def cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from orchestration.pipeline import PipelineFailed, run_pipeline
+
+    evaluation_from, evaluation_to = _evaluation_range(parser, args)
+    warehouse = Path(args.warehouse)
+    try:
+        result = run_pipeline(
+            Path(args.landing),
+            warehouse,
+            args.run_date,
+            evaluation_from=evaluation_from,
+            evaluation_to=evaluation_to,
+            publish_dir=Path(args.publish_dir) if args.publish_dir else None,
+            force_reload=args.force_reload,
+        )
+    except PipelineFailed as exc:
+        print(f"partner-warehouse run: FAILED\n{exc}", file=sys.stderr)
+        return 1
+    _print_summary(result.warehouse)
+    return 0
+
+
+def _print_summary(warehouse: Path) -> None:
+    """What was evaluated: tiers and actions per evaluation date, read from the marts."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
+            ).fetchall()
+        }
+        if "fct_technology_tier_evaluations" not in tables:
+            say("no technology tier evaluations in the marts yet")
+            return
+        rows = con.execute(
+            """SELECT evaluation_date, tier_after, count(*) FROM marts.fct_technology_tier_evaluations
+               GROUP BY ALL ORDER BY 1, 2"""
+        ).fetchall()
+        if not rows:
+            say("no evaluation date is covered by the data and the run date (rules.md A2, G3)")
+            return
+        by_date: dict[date, list[str]] = {}
+        for d, tier, n in rows:
+            by_date.setdefault(d, []).append(f"{tier} {n}")
+        for d, parts in by_date.items():
+            say(f"evaluated {d}: {', '.join(parts)}")
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# demo and ui
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from orchestration.generate import generate_landing
+    from orchestration.pipeline import PipelineFailed, run_pipeline
+
+    data = Path(args.data_dir).resolve()
+    landing = data / "landing"
+    warehouse = data / "warehouse.duckdb"
+    run_date = args.run_date or date.today()
+    last_month = args.last_month or _last_complete_month()
+    say(f"generating a demo landing zone at scale {args.scale} (seed {args.seed}) ending {last_month:%Y-%m}")
+    generate_landing(landing, scale=args.scale, seed=args.seed, last_month=last_month, fmt="parquet", progress=say)
+    try:
+        run_pipeline(landing, warehouse, run_date)
+    except PipelineFailed as exc:
+        print(f"partner-warehouse demo: FAILED\n{exc}", file=sys.stderr)
+        return 1
+    _print_summary(warehouse)
+    print(
+        "\nDone. Outputs:\n"
+        f"  landing zone      {landing}\n"
+        f"  warehouse DuckDB  {warehouse}   (schemas raw, staging, intermediate, marts)\n"
+        f"  publications      {settings.publish_dir(warehouse)}\n"
+        "Next:\n"
+        "  make ui        Dagster UI on http://127.0.0.1:3000 (asset graph, checks, runs)\n"
+        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{warehouse}', read_only=True)"
+        ".sql('from marts.fct_technology_tier_evaluations limit 5'))\"\n"
+    )
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """Start `dagster dev` on the configured warehouse, telemetry off, DuckDB writers in one pool."""
+    settings.apply_offline_env()
+    home = Path(args.dagster_home or settings.PROJECT_ROOT / "data" / ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n")
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    for key, value in (
+        (settings.ENV_LANDING, args.landing),
+        (settings.ENV_DB, args.warehouse),
+        (settings.ENV_PUBLISH_DIR, args.publish_dir),
+    ):
+        if value:
+            env[key] = str(Path(value).resolve())
+    from orchestration.defs.dbt.resources import ensure_manifest
+
+    ensure_manifest()
+    dagster = Path(sys.executable).with_name("dagster")
+    cmd = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)]
+    say(f"starting the Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
+    return subprocess.call(cmd, env=env, cwd=settings.PROJECT_ROOT)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partner-warehouse",
+        description="Partner-program analytics warehouse: feeds -> DuckDB -> dbt marts -> tier publications.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="generate a synthetic landing zone (every feed of feeds.md)")
+    g.add_argument("--scale", type=float, default=0.01, help="scale factor; 1 = HubSpot's order of magnitude")
+    g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--out", required=True, help="landing directory to write (one folder per feed)")
+    g.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    g.add_argument("--last-month", type=_date, default=None, help="last month covered (default: last complete month)")
+
+    r = sub.add_parser("run", help="load the landing zone, build every model and check, evaluate and publish")
+    r.add_argument("--landing", default=None, help=f"landing directory (env {settings.ENV_LANDING})")
+    r.add_argument("--warehouse", default=None, help=f"warehouse DuckDB file (env {settings.ENV_DB})")
+    r.add_argument(
+        "--run-date", type=_date, default=None, help=f"run date, default today (env {settings.ENV_RUN_DATE})"
+    )
+    r.add_argument("--publish-dir", default=None, help="where publications go (default beside the warehouse)")
+    which = r.add_mutually_exclusive_group(required=True)
+    which.add_argument("--evaluation-date", type=_date, help="one evaluation date (15 Jan/Apr/Jul/Oct)")
+    which.add_argument("--from", dest="date_from", type=_date, help="first evaluation date of a range (with --to)")
+    which.add_argument("--all", action="store_true", help="every evaluation date the data covers")
+    r.add_argument("--to", dest="date_to", type=_date, help="last evaluation date of a range (with --from)")
+    r.add_argument("--force-reload", action="store_true", help="reload feeds even if their files are unchanged")
+
+    d = sub.add_parser("demo", help="generate a demo landing zone and run the whole pipeline on it")
+    d.add_argument("--scale", type=float, default=0.01)
+    d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--data-dir", default=str(settings.PROJECT_ROOT / "data"))
+    d.add_argument("--run-date", type=_date, default=None)
+    d.add_argument("--last-month", type=_date, default=None)
+
+    u = sub.add_parser("ui", help="start the Dagster UI (dagster dev) on the configured warehouse")
+    u.add_argument("--landing", default=None)
+    u.add_argument("--warehouse", default=None)
+    u.add_argument("--publish-dir", default=None)
+    u.add_argument("--dagster-home", default=None)
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings.apply_offline_env()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    install_printer(lambda line: print(line, flush=True))
+    if args.command == "generate":
+        return cmd_generate(args)
+    if args.command == "run":
+        args.landing = args.landing or str(settings.landing_dir())
+        args.warehouse = args.warehouse or str(settings.warehouse_path())
+        args.run_date = args.run_date or settings.run_date()
+        if args.date_to and not args.date_from:
+            parser.error("--to goes with --from")
+        return cmd_run(args, parser)
+    if args.command == "demo":
+        return cmd_demo(args)
+    if args.command == "ui":
+        return cmd_ui(args)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
