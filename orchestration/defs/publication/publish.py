@@ -1,0 +1,446 @@
+"""Write, audit, publish: the quarterly technology-tier publication (issue 5, rules.md Part C).
+
+For one evaluation date: decide whether a new version is due (store.decide), write every file into
+a staging directory, verify what was written (row counts re-read from each file, sha256 recorded in
+the manifest), then rename the directory into place. Afterwards the published tiers are synced into
+`publication.published_technology_tiers` (the tier chain reads them, rules.md A9) and the analytics
+snapshot is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration import settings
+from orchestration.defs.publication.store import (
+    ANALYTICS_DB,
+    MANIFEST,
+    STAGING_DIR,
+    Decision,
+    PublicationStore,
+    decide,
+    poc_window_open,
+    sha256_file,
+)
+
+EXTRACT = "tier_extract"
+REQUIREMENTS = "requirements"
+GATE_REPORT = "gate_report"
+PACKAGE_VERSION = "0.1.0"
+
+
+class PublicationError(Exception):
+    """The publication was not made; the previous one is untouched."""
+
+
+@dataclass(frozen=True)
+class PublicationOutcome:
+    evaluation_date: date
+    decision: Decision
+    path: Path | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Fingerprints
+
+
+def code_version() -> str:
+    """The package version and a hash of everything that decides the numbers (SQL, seeds, Python)."""
+    root = settings.PROJECT_ROOT
+    files: list[Path] = [root / "dbt_project" / "dbt_project.yml"]
+    for sub, pattern in (
+        ("dbt_project/models", "*"),
+        ("dbt_project/macros", "*"),
+        ("dbt_project/tests", "*"),
+        ("seeds", "*"),
+        ("orchestration", "*.py"),
+    ):
+        files.extend(p for p in (root / sub).rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+    h = hashlib.sha256()
+    for p in sorted(files):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(p.read_bytes())
+    return f"{PACKAGE_VERSION}+{h.hexdigest()[:12]}"
+
+
+def input_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The fingerprint of each feed's files at its last load (meta.load_history)."""
+    rows = con.execute(
+        """SELECT feed, fingerprint FROM meta.load_history
+           QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1 ORDER BY feed"""
+    ).fetchall()
+    return dict(rows)
+
+
+def poc_window_days(con: duckdb.DuckDBPyConnection) -> int:
+    """rules.md A7/D10: the POC-form window, from the program configuration seed."""
+    row = con.execute(
+        "SELECT poc_form_window_days FROM config.technology_program_settings"
+    ).fetchone()
+    if row is None:
+        raise PublicationError("config.technology_program_settings has no poc_form_window_days")
+    return int(float(row[0]))
+
+
+def combined_fingerprint(fingerprints: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(fingerprints, sort_keys=True).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# The extracts
+
+EXTRACT_SQL = """
+WITH gaps AS (
+    SELECT partner_id, evaluation_date,
+           string_agg(
+               requirement || ': ' || coalesce(printf('%.2f', value), 'none') || ' of '
+               || coalesce(printf('%.2f', threshold), '-')
+               || CASE WHEN shortfall IS NOT NULL THEN ' (short ' || printf('%.2f', shortfall) || ')' ELSE '' END,
+               '; ' ORDER BY requirement) AS gap_to_next_tier
+    FROM marts.fct_technology_tier_gaps
+    WHERE evaluation_date = $e AND is_blocking
+    GROUP BY ALL
+),
+reqs AS (
+    SELECT r.partner_id, r.evaluation_date,
+           string_agg(r.requirement || '=' || r.status, '; ' ORDER BY r.requirement)
+               FILTER (WHERE r.tier = e.tier_after) AS requirements_tier_after,
+           string_agg(r.requirement || '=' || r.status, '; ' ORDER BY r.requirement)
+               FILTER (WHERE r.tier = e.next_tier) AS requirements_next_tier
+    FROM marts.fct_technology_tier_requirements AS r
+    JOIN marts.fct_technology_tier_evaluations AS e USING (partner_id, evaluation_date)
+    WHERE r.evaluation_date = $e
+    GROUP BY ALL
+),
+benefits AS (
+    SELECT partner_id, evaluation_date,
+           string_agg(benefit || ' (' || level || coalesce(', ' || qualifier, '') || ')', '; ' ORDER BY benefit_id)
+               AS benefits,
+           bool_and(is_active) AS benefits_active
+    FROM marts.fct_technology_partner_benefits
+    WHERE evaluation_date = $e
+    GROUP BY ALL
+)
+SELECT
+    e.partner_id,
+    p.partner_name,
+    e.evaluation_date,
+    e.tier_before,
+    e.qualified_tier_on_performance,
+    e.qualified_tier,
+    e.tier_after,
+    e.action,
+    e.pending_tier,
+    e.premier_exception_used,
+    e.in_good_standing,
+    e.needs_review,
+    e.at_risk,
+    m.attached_mrr,
+    m.install_90d_mrr,
+    m.influenced_deals_mrr,
+    m.review_count,
+    m.avg_rating,
+    m.live_app_count,
+    m.certified_live_app_count,
+    e.poc_form_submitted_on,
+    e.next_tier,
+    e.next_tier_blocking_requirements,
+    g.gap_to_next_tier,
+    r.requirements_tier_after,
+    r.requirements_next_tier,
+    b.benefits,
+    coalesce(b.benefits_active, false) AS benefits_active,
+    e.run_date
+FROM marts.fct_technology_tier_evaluations AS e
+JOIN marts.fct_technology_partner_metrics AS m USING (partner_id, evaluation_date)
+LEFT JOIN staging.stg_hubspot__partners AS p USING (partner_id)
+LEFT JOIN gaps AS g USING (partner_id, evaluation_date)
+LEFT JOIN reqs AS r USING (partner_id, evaluation_date)
+LEFT JOIN benefits AS b USING (partner_id, evaluation_date)
+WHERE e.evaluation_date = $e
+ORDER BY e.partner_id
+"""
+
+REQUIREMENTS_SQL = """
+SELECT r.*
+FROM marts.fct_technology_tier_requirements AS r
+WHERE r.evaluation_date = $e
+ORDER BY r.partner_id, r.tier, r.requirement
+"""
+
+
+def _copy(con: duckdb.DuckDBPyConnection, sql: str, e: date, target: Path, fmt: str) -> None:
+    options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    con.execute(f"COPY ({sql}) TO '{target}' ({options})", {"e": e})
+
+
+def write_xlsx(frame: pd.DataFrame, target: Path, sheet: str = "tiers") -> None:
+    """A formatted workbook: typed cells, frozen header, filters, readable widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="33475B")
+    money = {c for c in frame.columns if c.endswith("_mrr") or c.endswith("_usd")}
+    for row in frame.itertuples(index=False):
+        ws.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+    for idx, col in enumerate(frame.columns, start=1):
+        letter = get_column_letter(idx)
+        sample = [len(str(col))] + [len(str(v)) for v in frame[col].head(200) if not pd.isna(v)]
+        ws.column_dimensions[letter].width = min(60, max(10, max(sample) + 2))
+        fmt = "#,##0.00" if col in money else "0.00" if col == "avg_rating" else None
+        if fmt or str(frame[col].dtype).startswith(("date", "datetime")):
+            for cell in ws[letter][1:]:
+                cell.number_format = fmt or "yyyy-mm-dd"
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    wb.save(target)
+
+
+def _count_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    if path.suffix == ".csv":
+        return con.execute(
+            "SELECT count(*) FROM read_csv(?, header = true, all_varchar = true)", [str(path)]
+        ).fetchone()[0]
+    if path.suffix == ".parquet":
+        return con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        try:
+            return wb.active.max_row - 1
+        finally:
+            wb.close()
+    raise ValueError(path)
+
+
+def write_version(
+    con: duckdb.DuckDBPyConnection,
+    staging: Path,
+    *,
+    evaluation_date: date,
+    version: int,
+    run_date: date,
+    reason: str,
+    final: bool,
+    window_open: bool,
+    inputs: dict[str, str],
+    code: str,
+    gate: dict[str, str],
+    gate_summary: dict[str, object],
+) -> dict[str, object]:
+    """Write every file of one version into `staging`, verify it, and write its manifest last."""
+    extract = con.execute(EXTRACT_SQL, {"e": evaluation_date}).df()
+    if extract.empty:
+        raise PublicationError(f"no evaluation rows for {evaluation_date}: nothing to publish")
+    _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.csv", "csv")
+    _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.parquet", "parquet")
+    write_xlsx(extract, staging / f"{EXTRACT}.xlsx")
+    _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
+    _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
+    for suffix, text in gate.items():
+        (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
+
+    expected = {
+        EXTRACT: len(extract),
+        REQUIREMENTS: con.execute(f"SELECT count(*) FROM ({REQUIREMENTS_SQL})", {"e": evaluation_date}).fetchone()[0],
+    }
+    files: dict[str, dict[str, object]] = {}
+    for path in sorted(staging.iterdir()):
+        entry: dict[str, object] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        stem = path.stem
+        if stem in expected:
+            rows = _count_rows(con, path)
+            if rows != expected[stem]:  # audit: what was written is what was meant
+                raise PublicationError(f"{path.name}: wrote {rows} rows, expected {expected[stem]}")
+            entry["rows"] = rows
+        files[path.name] = entry
+    manifest: dict[str, object] = {
+        "evaluation_date": evaluation_date.isoformat(),
+        "version": version,
+        "run_date": run_date.isoformat(),
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reason": reason,
+        "final": final,
+        "poc_window_open": window_open,
+        "code_version": code,
+        "inputs_fingerprint": combined_fingerprint(inputs),
+        "input_fingerprints": inputs,
+        "row_counts": expected,
+        "tier_counts": extract["tier_after"].value_counts().sort_index().to_dict(),
+        "action_counts": extract["action"].value_counts().sort_index().to_dict(),
+        "checks": gate_summary,
+        "files": files,
+    }
+    tmp = staging / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    os.replace(tmp, staging / MANIFEST)
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------------
+# Published tiers and the analytics snapshot
+
+
+def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore) -> int:
+    """Rebuild publication.published_technology_tiers from the store: the files are the record."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS publication")
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS publication.published_technology_tiers (
+            partner_id VARCHAR, evaluation_date DATE, version INTEGER, tier_after VARCHAR,
+            is_current BOOLEAN, published_at TIMESTAMP)"""
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM publication.published_technology_tiers")
+        for e in store.evaluation_dates():
+            current = store.current(e)
+            for v in store.versions(e):
+                con.execute(
+                    """INSERT INTO publication.published_technology_tiers
+                       SELECT partner_id, CAST(? AS DATE), ?, tier_after, ?, CAST(? AS TIMESTAMP)
+                       FROM read_parquet(?)""",
+                    [
+                        e,
+                        v.version,
+                        current is not None and current.version == v.version,
+                        v.manifest["published_at"].replace("+00:00", ""),
+                        str(v.path / f"{EXTRACT}.parquet"),
+                    ],
+                )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM publication.published_technology_tiers").fetchone()[0]
+
+
+def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> Path:
+    """Copy the marts into a new file and rename it over the analytics database (readers of the old
+    file keep their snapshot; new readers see the new one; nobody sees a half-built file)."""
+    staging = publish_dir / STAGING_DIR
+    staging.mkdir(parents=True, exist_ok=True)
+    tmp = staging / f"analytics-{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}.duckdb"
+    con.execute(f"ATTACH '{tmp}' AS snapshot")
+    try:
+        for schema in ("marts", "config"):
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+                    " AND table_type = 'BASE TABLE' AND table_catalog = current_database()",
+                    [schema],
+                ).fetchall()
+            ]
+            if not tables:
+                continue
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS snapshot.{schema}")
+            for t in tables:
+                con.execute(f"CREATE TABLE snapshot.{schema}.{t} AS SELECT * FROM {schema}.{t}")
+        con.execute("CREATE SCHEMA IF NOT EXISTS snapshot.publication")
+        con.execute(
+            "CREATE TABLE snapshot.publication.published_technology_tiers AS "
+            "SELECT * FROM publication.published_technology_tiers"
+        )
+    finally:
+        con.execute("DETACH snapshot")
+    target = publish_dir / ANALYTICS_DB
+    os.replace(tmp, target)
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+# One run's publication step
+
+
+def publish(
+    warehouse: Path,
+    publish_dir: Path,
+    *,
+    run_date: date,
+    evaluation_dates: list[date] | None = None,
+    gate: dict[str, str] | None = None,
+    gate_summary: dict[str, object] | None = None,
+    republish: bool = False,
+    reason: str | None = None,
+    progress: Callable[[str], None] = print,
+) -> list[PublicationOutcome]:
+    """Publish every evaluation date of the marts (or the given ones) that is due a new version."""
+    store = PublicationStore(publish_dir)
+    publish_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    outcomes: list[PublicationOutcome] = []
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        dates = evaluation_dates
+        if dates is None:
+            dates = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT evaluation_date FROM marts.fct_technology_tier_evaluations ORDER BY 1"
+                ).fetchall()
+            ]
+        inputs = input_fingerprints(con)
+        code = code_version()
+        window_days = poc_window_days(con)
+        for e in dates:
+            current = store.current(e)
+            window_open = poc_window_open(e, run_date, window_days)
+            d = decide(
+                current,
+                evaluation_date=e,
+                run_date=run_date,
+                inputs_fingerprint=combined_fingerprint(inputs),
+                code_version=code,
+                republish=republish,
+                reason=reason,
+                window_days=window_days,
+            )
+            if not d.publish:
+                progress(f"publication {e}: no new version — {d.reason}")
+                outcomes.append(PublicationOutcome(e, d, current.path if current else None))
+                continue
+            staging = store.new_staging(e)
+            try:
+                write_version(
+                    con,
+                    staging,
+                    evaluation_date=e,
+                    version=d.version,
+                    run_date=run_date,
+                    reason=d.reason,
+                    final=not window_open,
+                    window_open=window_open,
+                    inputs=inputs,
+                    code=code,
+                    gate=gate or {},
+                    gate_summary=gate_summary or {},
+                )
+                version = store.commit(staging, e, d.version)
+            except BaseException:
+                store.discard(staging)
+                raise
+            progress(f"publication {e}: v{d.version} published ({d.reason}) -> {version.path}")
+            outcomes.append(PublicationOutcome(e, d, version.path))
+        sync_published_tiers(con, store)
+        refresh_analytics(con, publish_dir)
+        progress(f"analytics snapshot refreshed: {publish_dir / ANALYTICS_DB}")
+    finally:
+        con.close()
+    return outcomes
