@@ -128,6 +128,52 @@ def _print_summary(warehouse: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# publications
+
+
+def cmd_publications(args: argparse.Namespace) -> int:
+    from orchestration.defs.publication.store import PublicationStore
+
+    root = Path(args.publish_dir or settings.publish_dir()).resolve()
+    store = PublicationStore(root)
+    if args.gate:
+        latest = root / "gate" / "latest.md"
+        if not latest.exists():
+            print(f"no gate report yet under {root / 'gate'}")
+            return 1
+        print(latest.read_text(encoding="utf-8"))
+        return 0
+    dates = store.evaluation_dates()
+    print(f"publications in {root}")
+    if not dates:
+        print("  none yet")
+    for e in dates:
+        current = store.current(e)
+        for v in store.versions(e):
+            m = v.manifest
+            checks = m.get("checks") or {}
+            gate = "gate passed" if not checks.get("blocked") else "gate BLOCKED"
+            if checks.get("warnings"):
+                gate += f", {checks['warnings']} warning(s)"
+            mark = "current" if current and current.version == v.version else "       "
+            kind = "final" if m.get("final") else "POC window open"
+            problems = store.verify(v) if args.verify else []
+            print(
+                f"  {e}  v{v.version}  {mark}  {kind:15s}  run {m.get('run_date')}  {gate}  "
+                f"{m.get('row_counts', {}).get('tier_extract', '?')} partners  — {m.get('reason')}"
+                + (f"  INTEGRITY: {'; '.join(problems)}" if problems else "")
+            )
+    latest = root / "gate" / "latest.json"
+    if latest.exists():
+        import json
+
+        summary = json.loads(latest.read_text())
+        state = "BLOCKED" if summary.get("blocked") else "passed"
+        print(f"last gate: {state} ({root / 'gate' / 'latest.md'}); show it with --gate")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # demo and ui
 
 
@@ -215,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--to", dest="date_to", type=_date, help="last evaluation date of a range (with --from)")
     r.add_argument("--force-reload", action="store_true", help="reload feeds even if their files are unchanged")
 
+    p = sub.add_parser("publications", help="every evaluation date, its versions, which is current, the gate result")
+    p.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
+    p.add_argument("--gate", action="store_true", help="print the last gate report")
+    p.add_argument("--verify", action="store_true", help="check every file against its manifest's sha256")
+
     d = sub.add_parser("demo", help="generate a demo landing zone and run the whole pipeline on it")
     d.add_argument("--scale", type=float, default=0.01)
     d.add_argument("--seed", type=int, default=42)
@@ -246,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.date_to and not args.date_from:
             parser.error("--to goes with --from")
         return cmd_run(args, parser)
+    if args.command == "publications":
+        return cmd_publications(args)
     if args.command == "demo":
         return cmd_demo(args)
     if args.command == "ui":

@@ -25,6 +25,8 @@ class WarehouseConfig(dg.ConfigurableResource):
     evaluation_from: str = "1900-01-01"
     evaluation_to: str = "9999-12-31"
     force_reload: bool = False
+    republish: bool = False  # a new version of an already published date needs a reason
+    republish_reason: str = ""
 
     @classmethod
     def from_env(cls) -> WarehouseConfig:

@@ -83,9 +83,7 @@ def input_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def poc_window_days(con: duckdb.DuckDBPyConnection) -> int:
     """rules.md A7/D10: the POC-form window, from the program configuration seed."""
-    row = con.execute(
-        "SELECT poc_form_window_days FROM config.technology_program_settings"
-    ).fetchone()
+    row = con.execute("SELECT poc_form_window_days FROM config.technology_program_settings").fetchone()
     if row is None:
         raise PublicationError("config.technology_program_settings has no poc_form_window_days")
     return int(float(row[0]))

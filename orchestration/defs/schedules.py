@@ -1,0 +1,58 @@
+"""Quarterly schedules (issue 5): publish on the evaluation date, republish as final when the POC
+window has closed (rules.md A7/D10: the form may arrive until E + 14 days)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dagster as dg
+
+from orchestration.defs.jobs import publish_quarter_job
+
+POC_WINDOW_DAYS = 14  # mirrors seeds/technology_program_settings.csv; the publication reads the seed
+
+
+def _run_config(evaluation_date: date, run_date: date) -> dict:
+    return {
+        "resources": {
+            "warehouse": {
+                "config": {
+                    "run_date": run_date.isoformat(),
+                    "evaluation_from": evaluation_date.isoformat(),
+                    "evaluation_to": evaluation_date.isoformat(),
+                }
+            }
+        }
+    }
+
+
+def quarterly_request(scheduled: date) -> dg.RunRequest:
+    """On 15 Jan/Apr/Jul/Oct: evaluate and publish (pending POC forms show as upgrade_pending_poc_form)."""
+    return dg.RunRequest(
+        run_key=f"publish-{scheduled.isoformat()}",
+        partition_key=scheduled.isoformat(),
+        run_config=_run_config(scheduled, scheduled),
+        tags={"publication": "first"},
+    )
+
+
+def final_request(scheduled: date) -> dg.RunRequest:
+    """15 days after E: the window is closed; the publication rule makes the final version."""
+    evaluation_date = scheduled.replace(day=15)
+    assert scheduled > evaluation_date + timedelta(days=POC_WINDOW_DAYS)
+    return dg.RunRequest(
+        run_key=f"final-{evaluation_date.isoformat()}",
+        partition_key=evaluation_date.isoformat(),
+        run_config=_run_config(evaluation_date, scheduled),
+        tags={"publication": "final"},
+    )
+
+
+@dg.schedule(cron_schedule="0 6 15 1,4,7,10 *", job=publish_quarter_job, execution_timezone="UTC")
+def quarterly_publication_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return quarterly_request(context.scheduled_execution_time.date())
+
+
+@dg.schedule(cron_schedule="0 6 30 1,4,7,10 *", job=publish_quarter_job, execution_timezone="UTC")
+def final_publication_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    return final_request(context.scheduled_execution_time.date())
