@@ -84,7 +84,6 @@ def generate_landing(
     emit("partner_portal_activity", solutions.activity_table(deals, portals, sp, cal, k, seed))
 
     rows = w.finish()
-    say(
-        f"generate: {sum(rows.values()):,} rows in {len(rows)} feeds written to {out} in {time.perf_counter() - t0:.1f}s"
-    )
+    total, secs = sum(rows.values()), time.perf_counter() - t0
+    say(f"generate: {total:,} rows in {len(rows)} feeds written to {out} in {secs:.1f}s")
     return rows
