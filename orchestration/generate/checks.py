@@ -207,3 +207,143 @@ def tier_mix(con: duckdb.DuckDBPyConnection, evaluation_date: date) -> dict[str,
     mix = dict.fromkeys(TIERS, 0)
     mix.update({t: int(n) for t, n in rows})
     return mix
+
+
+def scenario_queries() -> dict[str, str]:
+    """name -> SQL counting the rows of a case the rules must handle (rules.md Part A and B);
+    a realistic landing zone has every one of them."""
+    won_lines = """(SELECT d.deal_id, d.portal_id, d.closed_on, d.collaboration_type, li.product_line, li.edition,
+                    li.mrr_usd FROM raw.deals d JOIN raw.deal_line_items li USING (deal_id)
+                    WHERE d.stage = 'closed_won')"""
+    deal_kinds = f"""(SELECT deal_id,
+            bool_or(product_line IN ('marketing_hub', 'sales_hub', 'service_hub', 'content_hub', 'data_hub',
+                                     'commerce_hub') AND edition <> 'starter') AS has_pro_hub,
+            bool_or(edition = 'starter' AND product_line IN ('marketing_hub', 'sales_hub', 'service_hub',
+                    'content_hub', 'data_hub', 'commerce_hub')) AS has_starter_hub,
+            bool_or(product_line = 'credit_capacity_pack') AS has_pack,
+            bool_and(edition = 'starter' OR product_line = 'credit_overage') AS starter_only
+        FROM {won_lines} GROUP BY deal_id)"""
+    prior = f"""(SELECT w.deal_id, w.product_line, w.edition,
+            max(CASE WHEN m.edition = 'starter' THEN 1 WHEN m.edition = 'professional' THEN 2 ELSE 3 END)
+              AS prior_rank
+        FROM {won_lines} w JOIN raw.portal_mrr_monthly m ON m.portal_id = w.portal_id
+          AND m.product_line = w.product_line AND m.month < date_trunc('month', w.closed_on) AND m.mrr_usd > 0
+        GROUP BY ALL)"""
+    valid_poi = """(SELECT DISTINCT p.deal_id, p.partner_id FROM raw.proof_of_involvement p
+        JOIN raw.deals d USING (deal_id)
+        WHERE p.status = 'signed' AND CAST(p.signed_at AS DATE) <= d.closed_on)"""
+    return {
+        # Part A
+        "partners with two or more apps": "SELECT count(*) FROM (SELECT partner_id FROM raw.apps GROUP BY 1"
+        " HAVING count(*) > 1)",
+        "delisted apps": "SELECT count(*) FROM raw.apps WHERE delisted_on IS NOT NULL",
+        "apps listed during the data": "SELECT count(*) FROM raw.apps"
+        " WHERE listed_on > (SELECT min(month) FROM raw.portal_mrr_monthly)",
+        "revoked certifications": "SELECT count(*) FROM raw.app_certifications WHERE status = 'revoked'",
+        "certifications with default expiry": "SELECT count(*) FROM raw.app_certifications WHERE expires_on IS NULL",
+        "expired certifications": "SELECT count(*) FROM raw.app_certifications"
+        " WHERE coalesce(expires_on, certified_on + INTERVAL 2 YEAR) < (SELECT max(month) FROM raw.portal_mrr_monthly)",
+        "installs before first purchase": """SELECT count(*) FROM raw.app_installs i JOIN raw.portals p
+            USING (portal_id) WHERE CAST(i.installed_at AS DATE) < p.first_purchase_on""",
+        "installs within 90 days of first purchase": """SELECT count(*) FROM raw.app_installs i JOIN raw.portals p
+            USING (portal_id) WHERE CAST(i.installed_at AS DATE) BETWEEN p.first_purchase_on
+            AND p.first_purchase_on + 90""",
+        "uninstalled installs": "SELECT count(*) FROM raw.app_installs WHERE uninstalled_at IS NOT NULL",
+        "usage months with 0 calls": "SELECT count(*) FROM raw.app_usage_monthly WHERE api_calls = 0",
+        "usage without a live install": """SELECT count(*) FROM raw.app_usage_monthly u JOIN raw.app_installs i
+            USING (app_id, portal_id) WHERE CAST(i.uninstalled_at AS DATE) < u.month""",
+        "portals never paid": "SELECT count(*) FROM raw.portals WHERE first_purchase_on IS NULL",
+        "credit_overage mrr rows": "SELECT count(*) FROM raw.portal_mrr_monthly WHERE product_line = 'credit_overage'",
+        "removed reviews": "SELECT count(*) FROM raw.marketplace_reviews WHERE status = 'removed'",
+        "low ratings (1-2)": "SELECT count(*) FROM raw.marketplace_reviews WHERE rating <= 2",
+        "pending submissions": "SELECT count(*) FROM raw.influenced_revenue_submissions"
+        " WHERE review_status = 'pending'",
+        "rejected submissions": "SELECT count(*) FROM raw.influenced_revenue_submissions"
+        " WHERE review_status = 'rejected'",
+        "repeated (partner, deal) submissions": """SELECT count(*) FROM (SELECT partner_id, deal_id
+            FROM raw.influenced_revenue_submissions GROUP BY ALL HAVING count(*) > 1)""",
+        "referral submissions": "SELECT count(*) FROM raw.influenced_revenue_submissions"
+        " WHERE submission_type = 'referral'",
+        "poc forms without executive sponsor": "SELECT count(*) FROM raw.partner_poc_forms"
+        " WHERE executive_sponsor_email IS NULL",
+        "poc forms with data sharing none": "SELECT count(*) FROM raw.partner_poc_forms WHERE data_sharing = 'none'",
+        "technology partners without a poc form": """SELECT count(*) FROM raw.partners p
+            WHERE program = 'technology' AND NOT EXISTS (SELECT 1 FROM raw.partner_poc_forms f
+            WHERE f.partner_id = p.partner_id)""",
+        "responsible escalations": "SELECT count(*) FROM raw.compliance_escalations WHERE responsible",
+        "open escalations": "SELECT count(*) FROM raw.compliance_escalations WHERE resolved_on IS NULL",
+        "baseline tiers above partner": "SELECT count(*) FROM raw.technology_tier_baseline WHERE tier <> 'partner'",
+        # Part B
+        "multi-partner deals": """SELECT count(*) FROM (SELECT deal_id FROM raw.deal_partners GROUP BY 1
+            HAVING count(*) > 1)""",
+        "recommended_by_originator roles": "SELECT count(*) FROM raw.deal_partners"
+        " WHERE role = 'recommended_by_originator'",
+        "hubspot_collaboration deals": "SELECT count(*) FROM raw.deals"
+        " WHERE collaboration_type = 'hubspot_collaboration' AND stage = 'closed_won'",
+        "pois signed before close": """SELECT count(*) FROM raw.proof_of_involvement p JOIN raw.deals d USING (deal_id)
+            WHERE CAST(p.signed_at AS DATE) < d.closed_on""",
+        "pois signed on the close date": """SELECT count(*) FROM raw.proof_of_involvement p
+            JOIN raw.deals d USING (deal_id) WHERE CAST(p.signed_at AS DATE) = d.closed_on""",
+        "pois signed after close": """SELECT count(*) FROM raw.proof_of_involvement p JOIN raw.deals d USING (deal_id)
+            WHERE CAST(p.signed_at AS DATE) > d.closed_on""",
+        "pois rejected": "SELECT count(*) FROM raw.proof_of_involvement WHERE status = 'rejected'",
+        "pois sent, unsigned": "SELECT count(*) FROM raw.proof_of_involvement WHERE status = 'sent'",
+        "won deal partners without any poi": """SELECT count(*) FROM raw.deal_partners dp JOIN raw.deals d
+            USING (deal_id) WHERE d.stage = 'closed_won' AND NOT EXISTS (SELECT 1 FROM raw.proof_of_involvement p
+            WHERE p.deal_id = dp.deal_id AND p.partner_id = dp.partner_id)""",
+        "multi-partner won deals with 2+ valid pois": f"""SELECT count(*) FROM (SELECT deal_id FROM {valid_poi}
+            JOIN raw.deals USING (deal_id) WHERE stage = 'closed_won' GROUP BY 1 HAVING count(*) > 1)""",
+        "pois with onboarding coverage": "SELECT count(*) FROM raw.proof_of_involvement"
+        " WHERE onboarding_product_lines IS NOT NULL",
+        "provider partners on won deals": """SELECT count(*) FROM raw.deal_partners dp JOIN raw.partners p
+            USING (partner_id) JOIN raw.deals d USING (deal_id)
+            WHERE p.solutions_type = 'provider' AND d.stage = 'closed_won'""",
+        "starter-only won deals": f"SELECT count(*) FROM {deal_kinds} WHERE starter_only",
+        "starter + pro/ent hub bundles": f"SELECT count(*) FROM {deal_kinds} WHERE has_starter_hub AND has_pro_hub",
+        "starter + credit pack without pro hub": f"""SELECT count(*) FROM {deal_kinds}
+            WHERE has_starter_hub AND has_pack AND NOT has_pro_hub""",
+        "won deals without line items": """SELECT count(*) FROM raw.deals d WHERE stage = 'closed_won'
+            AND NOT EXISTS (SELECT 1 FROM raw.deal_line_items li WHERE li.deal_id = d.deal_id)""",
+        "credit_overage line items": "SELECT count(*) FROM raw.deal_line_items WHERE product_line = 'credit_overage'",
+        "upgrades starter -> pro/ent": f"""SELECT count(*) FROM {prior}
+            WHERE prior_rank = 1 AND edition IN ('professional', 'enterprise')""",
+        "upgrades pro -> enterprise": f"SELECT count(*) FROM {prior} WHERE prior_rank = 2 AND edition = 'enterprise'",
+        "lines already owned at the same edition": f"""SELECT count(*) FROM {prior}
+            WHERE prior_rank = CASE edition WHEN 'starter' THEN 1 WHEN 'professional' THEN 2 ELSE 3 END""",
+        "later deals by another partner on a portal line": f"""SELECT count(*) FROM (
+            SELECT w.portal_id, w.product_line, count(DISTINCT dp.partner_id) AS n FROM {won_lines} w
+            JOIN raw.deal_partners dp USING (deal_id) GROUP BY ALL HAVING count(DISTINCT w.deal_id) > 1 AND n > 1)""",
+        "hubspot deals >= 3000 pro/ent with a platinum+ accredited valid poi": f"""SELECT count(DISTINCT w.deal_id)
+            FROM (SELECT deal_id, sum(mrr_usd) AS m FROM {won_lines} WHERE edition <> 'starter'
+                  AND collaboration_type = 'hubspot_collaboration' GROUP BY 1 HAVING sum(mrr_usd) >= 3000) w
+            JOIN {valid_poi} v USING (deal_id) JOIN raw.partners p USING (partner_id)
+            WHERE p.crm_accredited AND p.solutions_tier IN ('platinum', 'diamond', 'elite')""",
+        "credit decisions": "SELECT count(*) FROM raw.credit_decisions",
+        "credit decisions naming a partner without a valid poi": f"""SELECT count(*) FROM raw.credit_decisions c
+            WHERE NOT EXISTS (SELECT 1 FROM {valid_poi} v
+                              WHERE v.deal_id = c.deal_id AND v.partner_id = c.partner_id)""",
+        "eligible activity rows": "SELECT count(*) FROM raw.partner_portal_activity"
+        " WHERE activity_type NOT IN ('login', 'logout', 'view')",
+        "partner-portal-months with logins/views only": """SELECT count(*) FROM (
+            SELECT partner_id, portal_id, date_trunc('month', occurred_at) FROM raw.partner_portal_activity
+            GROUP BY ALL HAVING bool_and(activity_type IN ('login', 'logout', 'view')))""",
+        "portal-months managed by several partners": """SELECT count(*) FROM (
+            SELECT portal_id, date_trunc('month', occurred_at) FROM raw.partner_portal_activity
+            WHERE activity_type NOT IN ('login', 'logout', 'view')
+            GROUP BY ALL HAVING count(DISTINCT partner_id) > 1)""",
+        "distinct solutions tiers": "SELECT count(DISTINCT solutions_tier) FROM raw.partners"
+        " WHERE program = 'solutions'",
+    }
+
+
+def mismatched_deal_lines_sql() -> str:
+    """Won-deal line items (new lines, upgrades and overages) whose edition or MRR differs from the
+    portal's portal_mrr_monthly row of the close month: should be none."""
+    return """SELECT count(*) FROM raw.deals d JOIN raw.deal_line_items li USING (deal_id)
+        LEFT JOIN raw.portal_mrr_monthly m ON m.portal_id = d.portal_id AND m.product_line = li.product_line
+          AND m.month = date_trunc('month', d.closed_on)
+        WHERE d.stage = 'closed_won' AND (m.mrr_usd IS NULL OR m.mrr_usd <> li.mrr_usd OR m.edition <> li.edition)"""
+
+
+def scenario_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {name: int(con.execute(sql).fetchone()[0]) for name, sql in scenario_queries().items()}

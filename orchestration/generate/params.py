@@ -84,14 +84,14 @@ class Knobs:
         (1.0, 400_000.0),
     )
     app_install_cap_share: float = 0.9  # an app is installed in at most this share of portals
-    apps_per_partner_mix: tuple[float, float, float] = (0.93, 0.05, 0.02)  # 1, 2, 3 apps
+    apps_per_partner_mix: tuple[float, float, float] = (0.94, 0.045, 0.015)  # 1, 2, 3 apps
     app_pre_window_share: float = 0.82
     app_delist_prob: float = 0.06
     app_mediocre_share: float = 0.15  # apps with a mediocre rating profile
     new_customer_install_share: tuple[float, float] = (0.01, 0.25)  # share of installs right after purchase
     quiet_partner_share: float = 0.08  # no new-customer installs, no submissions
     mature_app_share: float = 0.2  # apps with almost no installs by new customers
-    uninstall_per_month: tuple[float, float] = (0.004, 0.025)
+    uninstall_per_month: tuple[float, float] = (0.003, 0.02)
     uninstall_on_churn: float = 0.85
     usage_zero_prob: float = 0.04  # a live install month with api_calls = 0
     usage_missing_prob: float = 0.03  # a live install month with no usage row
@@ -102,6 +102,7 @@ class Knobs:
     certification_revoked_prob: float = 0.06
     submissions_active_prob: tuple[float, float] = (0.45, 0.5)
     submissions_per_month: tuple[float, float, float] = (0.25, 2.0, 0.6)  # a + b * (installs/1000)**c
+    submissions_size_cap: float = 20_000.0  # installs beyond which the rate stops growing
     submission_mrr_median: float = 250.0
     submission_duplicate_prob: float = 0.10
     submission_shared_deal_prob: float = 0.02
@@ -119,6 +120,7 @@ class Knobs:
     accredited_prob: tuple[float, float] = (0.08, 0.45)  # below platinum, platinum and above
     deal_prob_new_portal: float = 0.40
     deal_prob_expansion: float = 0.30
+    starter_only_deal_factor: float = 0.4  # partners sell fewer starter-only purchases
     hubspot_collaboration_share: float = 0.28
     partners_per_deal_mix: tuple[float, float, float] = (0.78, 0.16, 0.06)
     home_partner_prob: float = 0.65

@@ -138,7 +138,11 @@ def make_deals(seg: Segments, p: Portals, sp: SolutionsPartners, cal: Calendar, 
     keys, ev = np.unique(ev_key, return_inverse=True)
     is_new = np.zeros(len(keys), bool)
     np.logical_or.at(is_new, ev, seg.kind[in_window] == 0)
-    won = rng.random(len(keys)) < np.where(is_new, k.deal_prob_new_portal, k.deal_prob_expansion)
+    has_paid_edition = np.zeros(len(keys), bool)
+    np.logical_or.at(has_paid_edition, ev, seg.edition[in_window] > 0)
+    prob = np.where(is_new, k.deal_prob_new_portal, k.deal_prob_expansion)
+    prob = np.where(has_paid_edition, prob, prob * k.starter_only_deal_factor)
+    won = rng.random(len(keys)) < prob
     won_ev = np.flatnonzero(won)
     deal_of_ev = np.full(len(keys), -1)
     deal_of_ev[won_ev] = np.arange(len(won_ev))

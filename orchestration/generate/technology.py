@@ -98,12 +98,11 @@ def make_partners(n: int, cal: Calendar, k: P.Knobs, seed: int) -> TechPartners:
     rng = stream(seed, "tech.partners")
     u = stratified_uniform(rng, n)
     installs = loglinear_quantile(u, k.tech_size_anchors)
-    champion = np.zeros(n, dtype=bool)
-    n_champ = round(k.champion_share * n)
-    if n_champ:
-        # mid-sized partners (rising/leading on attached MRR) that co-sell a lot
-        pool = np.flatnonzero((u > 0.70) & (u < 0.97))
-        champion[rng.choice(pool, size=min(n_champ, len(pool)), replace=False)] = True
+    # co-sell champions: mid-sized partners (rising/leading on attached MRR) whose influenced deals
+    # reach the premier exception (rules.md A5). Two narrow bands of the stratified size quantile,
+    # so their count is champion_share * n at every scale.
+    half = k.champion_share / 2
+    champion = ((u >= 0.82) & (u < 0.82 + half)) | ((u >= 0.91) & (u < 0.91 + half))
     quiet = (rng.random(n) < k.quiet_partner_share) & ~champion
     return TechPartners(
         n=n,
@@ -123,6 +122,8 @@ def make_apps(tp: TechPartners, n_portals: int, cal: Calendar, k: P.Knobs, seed:
     v = stratified_uniform(rng, tp.n)
     mix = np.cumsum(k.apps_per_partner_mix)
     n_apps = 1 + (v > mix[0]).astype(np.int64) + (v > mix[1]).astype(np.int64)
+    if tp.n >= 4 and (n_apps == 1).all():  # small scales still have a multi-app partner
+        n_apps[np.argmax(v)] = 2
     partner, rank = expand(n_apps)
     share_table = np.array([[1.0, 0.0, 0.0], [0.75, 0.25, 0.0], [0.6, 0.25, 0.15]])
     share = share_table[n_apps[partner] - 1, rank]
@@ -140,6 +141,8 @@ def make_apps(tp: TechPartners, n_portals: int, cal: Calendar, k: P.Knobs, seed:
     listed = np.minimum(listed, cal.end_day - 30)
     lo = np.maximum(listed + 90, cal.first_day)
     delist = (rng.random(n) < k.app_delist_prob) & (lo < cal.end_day)
+    if n >= 5 and not delist.any() and (lo < cal.end_day).any():  # small scales still delist one app
+        delist[rng.choice(np.flatnonzero(lo < cal.end_day))] = True
     delisted = np.where(delist, lo + np.floor(rng.random(n) * np.maximum(cal.end_day - lo, 1)).astype(np.int64), -1)
     tp.joined_day = first_listed - rng.integers(20, 400, tp.n)
     mature = rng.random(n) < k.mature_app_share
@@ -336,7 +339,8 @@ def submissions_table(tp: TechPartners, p: Portals, cal: Calendar, k: P.Knobs, s
     a, b, c = k.submissions_per_month
     active = rng.random(tp.n) < k.submissions_active_prob[0] + k.submissions_active_prob[1] * tp.size_u
     active &= ~tp.quiet
-    rate = np.where(active, a + b * (tp.installs / 1000.0) ** c, 0.0)
+    # bigger partners co-sell more, up to a point (the biggest apps do not submit thousands of deals)
+    rate = np.where(active, a + b * (np.minimum(tp.installs, k.submissions_size_cap) / 1000.0) ** c, 0.0)
     rate = np.where(tp.champion, k.champion_submissions_per_month, rate)
     months = cal.n_months + 2
     count = rng.poisson(rate * months)
@@ -425,20 +429,32 @@ def poc_forms_table(tp: TechPartners, cal: Calendar, k: P.Knobs, seed: int) -> d
 
 
 def escalations_table(tp: TechPartners, cal: Calendar, k: P.Knobs, seed: int) -> dict[str, pa.Array]:
+    """compliance_escalations, bigger partners more often; at every scale at least one responsible
+    open escalation, one responsible escalation resolved shortly before the last evaluation date and
+    one not responsible (rules.md A8, D12)."""
     rng = stream(seed, "tech.escalations")
-    n = round(k.escalation_share * tp.n)
+    n = max(3, round(k.escalation_share * tp.n))
     w = np.sqrt(tp.installs)
     partner = np.searchsorted(np.cumsum(w / w.sum()), rng.random(n), side="right").clip(0, tp.n - 1)
     opened = cal.first_day + np.floor(rng.random(n) * (cal.end_day - cal.first_day)).astype(np.int64)
     resolved = opened + rng.integers(7, 200, n)
     open_ = (rng.random(n) < 0.25) | (resolved > cal.end_day)
+    responsible = rng.random(n) < 0.7
+    big = np.flatnonzero(tp.size_u >= np.quantile(tp.size_u, 0.8))
+    partner[:3] = rng.choice(big, 3)
+    evals = cal.evaluation_dates()
+    last_eval = day_number(evals[-1]) if evals else cal.end_day
+    opened[0], open_[0], responsible[0] = cal.end_day - rng.integers(60, 270), True, True
+    resolved[1] = last_eval - rng.integers(10, 80)
+    opened[1], open_[1], responsible[1] = resolved[1] - rng.integers(20, 100), False, True
+    open_[2], responsible[2] = True, False
     order = np.argsort(opened, kind="stable")
     return {
         "escalation_id": ids("E", np.arange(n), 6),
         "partner_id": take(tp.ids, partner[order]),
         "opened_on": date_col(opened[order]),
         "resolved_on": date_col(resolved[order], mask=open_[order]),
-        "responsible": bool_col(rng.random(n) < 0.7),
+        "responsible": bool_col(responsible[order]),
     }
 
 
@@ -477,6 +493,8 @@ def certifications_table(tp: TechPartners, apps: Apps, cal: Calendar, k: P.Knobs
     explicit = rng.random(n) < 0.4
     expires = cert + rng.integers(300, 731, n)
     revoked = rng.random(n) < k.certification_revoked_prob
+    if n >= 3 and not revoked.any():  # small scales still have a revoked certification
+        revoked[rng.integers(0, n)] = True
     eff_exp = np.where(explicit, expires, cert + 730)
     renew = ~revoked & (eff_exp < cal.end_day) & (rng.random(n) < 0.35)
     r = np.flatnonzero(renew)
