@@ -46,7 +46,7 @@ REGIONS = ("NA", "EMEA", "APAC", "LATAM")
 REGION_P = (0.55, 0.25, 0.12, 0.08)
 TIERS = ("partner", "rising", "leading", "premier")
 # Rough size quantiles of the tiers, only used to draw plausible baseline tiers.
-TIER_CUTS = (0.78, 0.93, 0.985)
+TIER_CUTS = (0.88, 0.95, 0.985)
 
 
 @dataclass
