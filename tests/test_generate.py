@@ -294,3 +294,13 @@ def test_tier_estimate_has_most_partners_at_partner(con: duckdb.DuckDBPyConnecti
     assert mix["rising"] + mix["leading"] + mix["premier"] >= 2
     metrics = con.execute(tier_estimate_sql(date(2026, 10, 15))).df()
     assert (metrics["attached_mrr"] > 0).mean() > 0.8
+
+
+def test_partners_joined_before_they_list_apps_or_register_deals(con: duckdb.DuckDBPyConnection) -> None:
+    late = con.execute(
+        """SELECT
+             (SELECT count(*) FROM raw.apps a JOIN raw.partners p USING (partner_id) WHERE p.joined_on > a.listed_on),
+             (SELECT count(*) FROM raw.deal_partners dp JOIN raw.deals d USING (deal_id)
+              JOIN raw.partners p USING (partner_id) WHERE p.joined_on > d.registered_on)"""
+    ).fetchone()
+    assert late == (0, 0)

@@ -62,9 +62,6 @@ def generate_landing(
     tp = technology.make_partners(sizes.tech_partners, cal, k, seed)
     apps = technology.make_apps(tp, sizes.portals, cal, k, seed)
     sp = solutions.make_partners(sizes.solutions_partners, cal, k, seed)
-    tech_rows = technology.partners_table(tp, seed)
-    sol_rows = solutions.partners_table(sp, seed)
-    emit("partners", {c: pa.concat_arrays([tech_rows[c], sol_rows[c]]) for c in tech_rows})
     emit("apps", technology.apps_table(apps, tp, seed))
     emit("app_certifications", technology.certifications_table(tp, apps, cal, k, seed))
     installs = technology.make_installs(apps, portals, cal, k, seed)
@@ -79,6 +76,10 @@ def generate_landing(
 
     # solutions partner program
     deals = solutions.make_deals(segments, portals, sp, cal, k, seed)
+    solutions.join_before_first_deal(sp, deals, seed)
+    tech_rows = technology.partners_table(tp, seed)
+    sol_rows = solutions.partners_table(sp, seed)
+    emit("partners", {c: pa.concat_arrays([tech_rows[c], sol_rows[c]]) for c in tech_rows})
     for feed, columns in solutions.deal_tables(deals, portals, sp).items():
         emit(feed, columns)
     emit("partner_portal_activity", solutions.activity_table(deals, portals, sp, cal, k, seed))

@@ -319,6 +319,15 @@ def make_deals(seg: Segments, p: Portals, sp: SolutionsPartners, cal: Calendar, 
     return Deals(frame=frame, items=items, partners=dp, pois=pois, decisions=decisions)
 
 
+def join_before_first_deal(sp: SolutionsPartners, deals: Deals, seed: int) -> None:
+    """A solutions partner joined the program before the first deal it registered."""
+    rng = stream(seed, "sol.partners.joined")
+    first = np.full(sp.n, np.iinfo(np.int64).max)
+    reg = deals.frame["registered"].to_numpy()[deals.partners["deal"].to_numpy()]
+    np.minimum.at(first, deals.partners["partner"].to_numpy(), reg)
+    sp.joined_day = np.minimum(sp.joined_day, first - rng.integers(10, 200, sp.n))
+
+
 NOTES = (
     "best partner: onboarding coverage tie",
     "best partner: decided by partner manager",

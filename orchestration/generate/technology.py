@@ -103,7 +103,7 @@ def make_partners(n: int, cal: Calendar, k: P.Knobs, seed: int) -> TechPartners:
     # so their count is champion_share * n at every scale.
     half = k.champion_share / 2
     champion = ((u >= 0.82) & (u < 0.82 + half)) | ((u >= 0.91) & (u < 0.91 + half))
-    quiet = (rng.random(n) < k.quiet_partner_share) & ~champion
+    quiet = (rng.random(n) < k.quiet_partner_share) & ~champion & (u < 0.97)  # not the giants
     return TechPartners(
         n=n,
         ids=ids("T", np.arange(n), 6),
