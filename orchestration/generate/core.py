@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def generate_landing(
         n = w.write(feed, columns)
         say(f"generate: {feed}: {n:,} rows ({time.perf_counter() - t:.1f}s)")
 
-    def emit_chunks(feed: str, chunks) -> None:
+    def emit_chunks(feed: str, chunks: Iterable[dict[str, pa.Array]]) -> None:
         t = time.perf_counter()
         for chunk in chunks:
             w.write(feed, chunk)
