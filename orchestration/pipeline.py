@@ -81,8 +81,8 @@ def run_pipeline(
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     os.environ[settings.ENV_DB] = str(warehouse)
 
-    from orchestration.defs.dbt.assets import warehouse_dbt_models
-    from orchestration.defs.dbt.resources import dbt_project, dbt_resource
+    from orchestration.defs.dbt.assets import RUN_TARGET, warehouse_dbt_models
+    from orchestration.defs.dbt.resources import dbt_resource
     from orchestration.defs.ingest.assets import raw_feeds
     from orchestration.defs.resources import WarehouseConfig
 
@@ -107,6 +107,6 @@ def run_pipeline(
     if not result.success:
         messages = _failure_messages(result)
         if any("warehouse_dbt_models" in m for m in messages):
-            messages += dbt_failures(Path(dbt_project.project_dir) / "target")
+            messages += dbt_failures(RUN_TARGET)
         raise PipelineFailed("\n".join(messages) or "the run failed")
     return PipelineResult(warehouse, run_date, config.evaluation_from, config.evaluation_to)
