@@ -492,7 +492,7 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
                 z.decision(did, r.pick(signed))
             elif choice == "unsigned" and unsigned:
                 z.decision(did, r.pick(unsigned))
-            elif choice == "outsider":
+            elif choice in ("outsider", "unsigned"):
                 z.decision(did, f"{case.cid}_nobody")
 
     elif kind == "held_line":
