@@ -1,0 +1,15 @@
+{# Generic test, rules.md B5: at most one partner holds a (portal, product line) at a time — no two
+   associations of the same (portal, line) overlap ([start_month, end_month), null end = open). #}
+{% test solutions_no_overlapping_associations(model) %}
+select a.association_id, b.association_id as overlapping_association_id
+from {{ model }} as a
+inner join {{ model }} as b
+    on a.portal_id = b.portal_id
+    and a.product_line = b.product_line
+    and a.association_id < b.association_id
+    and a.start_month < coalesce(b.end_month, cast('9999-12-01' as date))
+    and b.start_month < coalesce(a.end_month, cast('9999-12-01' as date))
+    -- an empty association (the line paid 0 in its close month) holds no month
+    and a.start_month < coalesce(a.end_month, cast('9999-12-01' as date))
+    and b.start_month < coalesce(b.end_month, cast('9999-12-01' as date))
+{% endtest %}

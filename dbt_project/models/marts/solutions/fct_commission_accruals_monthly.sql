@@ -1,0 +1,21 @@
+-- rules.md B9, D20, D17: monthly commission accruals per partner, association and month: rate x the
+-- line's actual MRR that month (upsells earn on the full current value; the clock never restarts),
+-- for months 1..commission_months (the close month is month 1), while the association is held (stops
+-- from the first month the line's MRR is 0, never resumes). Each accrual is rounded to cents; the
+-- quarterly payout is the sum of these rounded accruals.
+select
+    cast(partner_id as varchar) as partner_id,
+    cast(association_id as varchar) as association_id,
+    cast(month as date) as month,
+    cast(deal_id as varchar) as deal_id,
+    cast(portal_id as varchar) as portal_id,
+    cast(product_line as varchar) as product_line,
+    cast(month_number as integer) as month_number,
+    cast(commission_program as varchar) as commission_program,
+    cast(commission_rate as decimal(9, 4)) as commission_rate,
+    cast(line_mrr_usd as decimal(18, 2)) as line_mrr_usd,
+    cast(round(commission_rate * line_mrr_usd, 2) as decimal(18, 2)) as accrual_usd
+from {{ ref('int_solutions_association_months') }}
+where commission_program <> 'none'
+  and commission_rate is not null
+  and month_number <= commission_months
