@@ -555,3 +555,14 @@ def test_b9_credit_capacity_pack_is_commissioned() -> None:
     z.deal("d1", "po1", "2025-01-05", [("credit_capacity_pack", "professional", "100.00")], [("sp1", "originator")])
     signed(z, "poi1", "d1", "sp1", "2025-01-05T08:00:00")
     assert monthly(run(z).commission_accruals, "sp1", "accrual_usd") == {"2025-01": 20.0}
+
+
+def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
+    z = zone_with()
+    z.deal("d1", "po1", "2025-01-15",
+           [("reporting_addon", "starter", "30.00"), ("credit_capacity_pack", "professional", "100.00")],
+           [("sp1", "originator")])
+    signed(z, "poi1", "d1", "sp1", "2025-01-02T00:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "reporting_addon") == ("credited", "sp1")
+    assert outcome(res, "d1", "credit_capacity_pack") == ("credited", "sp1")

@@ -37,8 +37,13 @@ Deal credit (B2-B6)
   enterprise item of a hub line, or any item (any edition) of ``credit_capacity_pack``,
   ``reporting_addon``, ``core_seats`` or ``other``. A deal with no eligible item gives
   ``not_eligible_starter_only`` to every line that is not ``credit_overage``.
-- D14 "starter items" is read literally: every item whose edition is ``starter`` (whatever its line)
-  is ``starter_not_bundled`` unless the deal holds a professional/enterprise **hub** item.
+- D14 "starter items" are the ``starter`` items of **hub** lines: they are ``starter_not_bundled``
+  unless the deal holds a professional/enterprise hub item. The edition of a non-hub item
+  (credit pack, add-on, seats, other) plays no part, as in B2, where those lines make a deal
+  eligible whatever their edition; Starter is a hub edition in the source ("Marketing Hub Pro ou
+  Entreprise ... Packs de capacités de crédits ... Autres produits"; FAQ "produits Starter ... offre
+  groupée"). (First written literally - any ``starter`` item - and changed after the differential
+  test showed the dbt side reads it this way; rules.md should say which; reported.)
 - Best partner (B6) is resolved per deal among the deal's partners (``deal_partners``); POIs of
   partners that are not on the deal are ignored. A partner may have several POIs: any valid one
   makes it valid, and its onboarding coverage is the union of the lines of its *valid* POIs.
@@ -433,8 +438,8 @@ def _deal_line_credits(
     items["outcome"] = None
     items.loc[is_overage, "outcome"] = "credit_overage"
     items.loc[items["outcome"].isna() & ~deal_eligible, "outcome"] = "not_eligible_starter_only"
-    items.loc[items["outcome"].isna() & (items["edition"] == "starter") & ~deal_has_pro_hub,
-              "outcome"] = "starter_not_bundled"
+    is_starter_hub = items["product_line"].isin(HUB_LINES) & (items["edition"] == "starter")
+    items.loc[items["outcome"].isna() & is_starter_hub & ~deal_has_pro_hub, "outcome"] = "starter_not_bundled"
 
     # Deal-level best partner (B4, B6).
     best, invalid = _resolve_best_partner(deals, items, deal_partners, partners, valid, decisions)
