@@ -62,8 +62,10 @@ def money(value: float | str) -> str:
     return f"{float(value):.2f}" if not isinstance(value, str) else value
 
 
-def ts(d: date, hour: int = 12, minute: int = 0, second: int = 0) -> str:
-    return datetime(d.year, d.month, d.day, hour, minute, second).strftime("%Y-%m-%dT%H:%M:%S")
+def ts(d: date, hour: int = 12, minute: int = 0, second: int = 0, zulu: bool = False) -> str:
+    """An ISO-8601 UTC timestamp as feeds.md allows it (optional ``Z``)."""
+    text = datetime(d.year, d.month, d.day, hour, minute, second).strftime("%Y-%m-%dT%H:%M:%S")
+    return text + "Z" if zulu else text
 
 
 @dataclass
@@ -211,6 +213,16 @@ KINDS = (
 
 def _day(r: R, month: date) -> date:
     return month + timedelta(days=r.int(0, 27))
+
+
+def _activity_time(r: R, m: int) -> str:
+    """A time in covered month m; often the first or last second of the month (G1, G4)."""
+    edge = r.int(0, 4)
+    if edge == 0:
+        return ts(month_of(m), 0, 0, 0, zulu=r.coin())
+    if edge == 1:
+        return ts(month_add(month_of(m), 1) - timedelta(days=1), 23, 59, 59, zulu=r.coin())
+    return ts(_day(r, month_of(m)), r.int(0, 23), r.int(0, 59), zulu=r.coin())
 
 
 def _amount(r: R, low: int = 50, high: int = 4000) -> str:
@@ -380,12 +392,12 @@ class _Case:
         pid = f"{self.cid}_poi{self.n_pois}"
         timing = timing or r.pick(["valid", "valid", "valid", "same_day", "after", "rejected", "sent"])
         if timing == "valid":
-            when = ts(closed - timedelta(days=r.int(0, 40)), r.int(0, 23), r.int(0, 59))
+            when = ts(closed - timedelta(days=r.int(0, 40)), r.int(0, 23), r.int(0, 59), zulu=r.coin())
             self.zone.poi(pid, deal, partner, "signed", when, onboarding)
         elif timing == "same_day":
-            self.zone.poi(pid, deal, partner, "signed", ts(closed, 23, 59, 59), onboarding)
+            self.zone.poi(pid, deal, partner, "signed", ts(closed, 23, 59, 59, zulu=r.coin()), onboarding)
         elif timing == "after":
-            when = ts(closed + timedelta(days=r.pick([1, 1, 2, 15])), r.pick([0, 0, 12]))
+            when = ts(closed + timedelta(days=r.pick([1, 1, 2, 15])), r.pick([0, 0, 12]), zulu=r.coin())
             self.zone.poi(pid, deal, partner, "signed", when, onboarding)
         elif timing == "rejected":
             self.zone.poi(pid, deal, partner, "rejected", None, onboarding)
@@ -477,11 +489,12 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
         did, closed = case.deal(portal, start, items, roles)
         top = max(items, key=lambda it: float(it[2]))[0]
         signed = r.subset(P, 2, len(P))
+        cover_top = r.coin()
         for p in signed:
             if kind == "coverage":
                 onboarding = r.subset(lines, 0, 2)
-            else:  # nobody or several cover the top line: a tie
-                onboarding = [top] if r.coin() else [line for line in lines if line != top][:1]
+            else:  # every signer or none covers the top line: a tie
+                onboarding = [top] if cover_top else [line for line in lines if line != top][:1]
             case.poi(did, closed, p, "valid", onboarding)
             if r.int(0, 3) == 0:  # an invalid POI covering the top line does not count
                 case.poi(did, closed, p, r.pick(["after", "rejected"]), [top])
@@ -579,7 +592,7 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
             for p in P:
                 for po in (portal, second):
                     if r.int(0, 2) > 0:
-                        when = ts(_day(r, month_of(m)), r.int(0, 23), r.int(0, 59))
+                        when = _activity_time(r, m)
                         z.activity(p, po, when, r.pick(ELIGIBLE_ACTIVITY + INELIGIBLE_ACTIVITY))
 
     else:  # random
@@ -604,7 +617,7 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
             if r.int(0, 3) == 0:
                 z.decision(did, r.pick(P))
         for _ in range(r.int(0, 6)):
-            when = ts(_day(r, month_of(r.int(0, COVERAGE_MONTHS - 1))), r.int(0, 23))
+            when = _activity_time(r, r.int(0, COVERAGE_MONTHS - 1))
             z.activity(r.pick(P), portal, when, r.pick(ELIGIBLE_ACTIVITY + INELIGIBLE_ACTIVITY))
 
     for h in case.lines.values():
