@@ -566,3 +566,13 @@ def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
     res = run(z)
     assert outcome(res, "d1", "reporting_addon") == ("credited", "sp1")
     assert outcome(res, "d1", "credit_capacity_pack") == ("credited", "sp1")
+
+
+def test_b6_rule3_credit_overage_is_not_the_highest_mrr_subscription() -> None:
+    z = zone_with({"sp1": "partner", "sp2": "partner"})
+    z.deal("d1", "po1", "2025-03-10",
+           [("sales_hub", "professional", "600.00"), ("credit_overage", "professional", "2800.00")],
+           [("sp1", "originator"), ("sp2", "invited")])
+    signed(z, "poi1", "d1", "sp1", "2025-03-01T08:00:00", ("credit_overage",))
+    signed(z, "poi2", "d1", "sp2", "2025-03-02T08:00:00", ("sales_hub",))
+    assert outcome(run(z), "d1", "sales_hub") == ("credited", "sp2")

@@ -51,8 +51,11 @@ Deal credit (B2-B6)
      the originator or a recommended partner has a valid POI, the originator is credited.
   2. Otherwise the candidates are the partners with a valid POI that are not
      ``recommended_by_originator`` (they are never credited): none -> ``no_valid_poi``; one -> it.
-  3. Two or more: the deal's top line(s) are its line items with the highest ``mrr_usd`` (all items
-     of the deal, whatever their outcome); the candidates that are not providers and whose valid POI
+  3. Two or more: the deal's top line(s) are its line items with the highest ``mrr_usd`` among the
+     items that are not ``credit_overage`` (the source says "l'abonnement au produit de plus grande
+     valeur, en fonction du MRR": an overage is no subscription and not recurring, D3; first written
+     over every item and changed when the differential test showed the dbt side excludes overage -
+     rules.md should say so; reported); the candidates that are not providers and whose valid POI
      covers a top line: exactly one -> it.
   4. Otherwise the ``credit_decisions`` row of the deal decides: naming a candidate of step 2 ->
      that partner; naming anyone else -> ``manual_decision_invalid``; no row ->
@@ -110,6 +113,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -197,8 +201,10 @@ def _month_start(index: pd.Series | np.ndarray) -> pd.Series:
 
 
 def _cents(values: pd.Series) -> pd.Series:
-    """Exact integer cents of decimal amounts (strings, Decimals or floats with <= 2 dp)."""
-    return values.map(lambda v: int((Decimal(str(v)) * 100).to_integral_value())).astype("int64")
+    """Integer cents of decimal amounts (strings, Decimals or floats with <= 2 dp): exact for amounts
+    below 10^13, the float nearest to a 2-dp value being within 1e-3 of it once multiplied by 100."""
+    as_float = pd.to_numeric(values.astype(str), errors="raise").astype("float64")
+    return pd.Series(np.rint(as_float.values * 100), index=values.index).astype("int64")
 
 
 def _utc_date(values: pd.Series) -> pd.Series:
@@ -382,7 +388,7 @@ def _resolve_best_partner(
     # Step 3: onboarding coverage of the deal's top line, providers' coverage ignored.
     many = result.index[result["status"].isna()]
     if len(many):
-        deal_items = items[items["deal_id"].isin(many)]
+        deal_items = items[items["deal_id"].isin(many) & (items["product_line"] != OVERAGE)]
         top_mrr = deal_items.groupby("deal_id")["cents"].transform("max")
         top_lines = deal_items.loc[deal_items["cents"] == top_mrr, ["deal_id", "product_line"]]
         types = partners.set_index("partner_id")["solutions_type"]
@@ -613,6 +619,27 @@ def _commission(
 
 
 # ---------------------------------------------------------------------------------------------
+
+SOLUTIONS_FEEDS = ("partners", "portal_mrr_monthly", "deals", "deal_partners", "deal_line_items",
+                   "proof_of_involvement", "partner_portal_activity", "credit_decisions")
+
+
+def read_landing(landing: Path | str, feeds: tuple[str, ...] = SOLUTIONS_FEEDS) -> dict[str, pd.DataFrame]:
+    """The feeds the reference reads, from a landing zone (one folder per feed, *.csv or *.parquet).
+    CSV values are read as strings (the reference parses them); an absent folder is an empty feed."""
+    out: dict[str, pd.DataFrame] = {}
+    for name in feeds:
+        folder = Path(landing) / name
+        parts = []
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if path.suffix.lower() == ".csv":
+                parts.append(pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]))
+            elif path.suffix.lower() == ".parquet":
+                parts.append(pd.read_parquet(path))
+        if parts:
+            df = pd.concat(parts, ignore_index=True)
+            out[name] = df.astype(object).where(df.notna(), None)
+    return out
 
 
 def compute_solutions(feeds: Mapping[str, pd.DataFrame], config: SolutionsConfig | None = None) -> SolutionsResult:
