@@ -485,6 +485,12 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
             amt = _amount(r)
             case.fixed_line(portal, line, [(start, ed, amt)], start + r.int(1, 30) if r.coin(0.2) else None)
             items.append((line, ed, amt))
+        if r.coin(0.3):  # a starter hub item, bundled or not, with the highest MRR of the deal
+            line = r.pick([x for x in HUBS if x not in lines])
+            amt = f"{max(float(a) for _, _, a in items) + r.int(1, 500):.2f}"
+            case.fixed_line(portal, line, [(start, "starter", amt)])
+            lines.append(line)
+            items.append((line, "starter", amt))
         roles = [(p, "originator" if i == 0 else "invited") for i, p in enumerate(P)]
         did, closed = case.deal(portal, start, items, roles)
         top = max(items, key=lambda it: float(it[2]))[0]
@@ -546,9 +552,12 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
         case.poi(d1, c1, by, "valid")
 
     elif kind == "referral":
-        p = case.new_partner(r.pick(["partner", "provider"]), r.pick(TIERS), r.coin(0.7))
+        # Mostly an eligible partner (tier, accreditation) on a hubspot_collaboration deal with a valid
+        # POI, so that the threshold itself decides; an overage or a starter item never counts.
+        tier = r.pick(["platinum", "diamond", "elite"]) if r.coin(0.8) else r.pick(["partner", "gold"])
+        p = case.new_partner(r.pick(["partner", "provider"]), tier, r.coin(0.8))
         lines = r.subset(HUBS + NON_HUB_ELIGIBLE, 1, 3)
-        total = r.pick(["2999.99", "3000.00", "3000.01", "1500.00", "8000.00"])
+        total = r.pick(["2999.99", "2999.99", "3000.00", "3000.01", "1500.00", "8000.00"])
         cents = round(float(total) * 100)
         parts = [cents // len(lines)] * len(lines)
         parts[0] += cents - sum(parts)
@@ -559,14 +568,14 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
                  for line, c in zip(lines, parts, strict=True)]
         if r.coin():
             items.append((r.pick([x for x in HUBS if x not in lines]), "starter", "1.23"))
-        if r.coin():
-            items.append((OVERAGE, "professional", "0.45"))
+        if r.coin(0.6):
+            items.append((OVERAGE, r.pick(["professional", "enterprise"]), "0.45"))
         for line, ed, amt in items:
             if line != OVERAGE:
                 case.fixed_line(portal, line, [(start, ed, amt)], start + r.int(2, 20) if r.coin() else None)
-        collab = r.pick(["hubspot_collaboration", "hubspot_collaboration", "partner_collaboration"])
+        collab = "hubspot_collaboration" if r.coin(0.8) else "partner_collaboration"
         did, closed = case.deal(portal, start, items, [(p, "invited")], collab, distinct_amounts=False)
-        case.poi(did, closed, p, r.pick(["valid", "valid", "valid", "after"]))
+        case.poi(did, closed, p, "valid" if r.coin(0.85) else "after")
 
     elif kind == "cancellation":
         line = r.pick(HUBS + NON_HUB_ELIGIBLE)
