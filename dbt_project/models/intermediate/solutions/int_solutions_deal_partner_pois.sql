@@ -2,8 +2,8 @@
 -- the deal (`deal_partners`) and every partner with a POI on it — with its role, its solutions type
 -- and whether it holds a valid POI.
 --   * D16 a POI is valid when status = signed and the UTC date of signed_at (G1) is on or before
---     closed_on + grace days (seed `solutions_parameters.poi_grace_days`, default 0). Any one valid
---     POI of the partner suffices; sent/rejected POIs are ignored.
+--     closed_on + grace days (seed `solutions_parameters.poi_grace_days`, default 0) and, G3, on or
+--     before the run date. Any one valid POI of the partner suffices; sent/rejected POIs are ignored.
 --   * B6.3 covers_top_line: one of the partner's VALID POIs lists, in onboarding_product_lines
 --     (`;`-separated), a line with the deal's highest MRR. Whether a provider's coverage counts is
 --     decided in int_solutions_deal_best_partner.
@@ -29,7 +29,9 @@ pois as (
         p.partner_id,
         coalesce(
             p.status = 'signed'
-            and p.signed_on <= cast({{ dbt.dateadd('day', 'params.poi_grace_days', 'd.closed_on') }} as date),
+            and p.signed_on <= cast({{ dbt.dateadd('day', 'params.poi_grace_days', 'd.closed_on') }} as date)
+            -- G3: a signature after the run date does not exist yet (matters only with a grace period)
+            and p.signed_on <= {{ run_date() }},
             false
         ) as is_valid,
         -- normalised ";line;line;" so that a line is matched whole, not as a substring
