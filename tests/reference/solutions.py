@@ -203,7 +203,7 @@ def _month_start(index: pd.Series | np.ndarray) -> pd.Series:
 def _cents(values: pd.Series) -> pd.Series:
     """Integer cents of decimal amounts (strings, Decimals or floats with <= 2 dp): exact for amounts
     below 10^13, the float nearest to a 2-dp value being within 1e-3 of it once multiplied by 100."""
-    as_float = pd.to_numeric(values.astype(str), errors="raise").astype("float64")
+    as_float = values.astype("float64")
     return pd.Series(np.rint(as_float.values * 100), index=values.index).astype("int64")
 
 
@@ -232,10 +232,18 @@ class _Mrr:
     lines: pd.DataFrame  # portal_id, product_line, mi, edition, cents (rows of the feed)
     first_mi: int | None
     last_mi: int | None
+    _line_cents: pd.Series | None = None
 
     @property
     def covered(self) -> bool:
         return self.first_mi is not None
+
+    @property
+    def line_cents(self) -> pd.Series:
+        """Line MRR in cents by (portal_id, product_line, mi)."""
+        if self._line_cents is None:
+            self._line_cents = self.lines.groupby(["portal_id", "product_line", "mi"])["cents"].sum()
+        return self._line_cents
 
 
 def _prepare_mrr(feeds: Mapping[str, pd.DataFrame]) -> _Mrr:
@@ -503,10 +511,6 @@ def _deal_line_credits(
 # Monthly amounts (B7-B9)
 
 
-def _line_cents(mrr: _Mrr) -> pd.Series:
-    return mrr.lines.groupby(["portal_id", "product_line", "mi"])["cents"].sum()
-
-
 def _association_months(assoc: pd.DataFrame, mrr: _Mrr) -> pd.DataFrame:
     """One row per association and covered month it is held (start <= m < end)."""
     if assoc.empty or not mrr.covered:
@@ -528,7 +532,7 @@ def _lookup(cents: pd.Series, portal: pd.Series, line: pd.Series, mi: pd.Series)
 def _sold_mrr(assoc_months: pd.DataFrame, mrr: _Mrr) -> pd.DataFrame:
     if assoc_months.empty:
         return _empty({"partner_id": "object", "month": "datetime64[ns]", "sold_mrr": "float64"})
-    cents = _line_cents(mrr)
+    cents = mrr.line_cents
     now = _lookup(cents, assoc_months["portal_id"], assoc_months["product_line"], assoc_months["mi"])
     before = _lookup(cents, assoc_months["portal_id"], assoc_months["product_line"], assoc_months["mi"] - 12)
     df = assoc_months[["partner_id", "mi"]].assign(sold_cents=np.maximum(0, now - before))
@@ -598,7 +602,7 @@ def _commission(
         & (am["month_number"] <= config.referral_commission_months)
     )
     rate = np.where(standard, float(config.commission_rate), np.where(referral, float(config.referral_rate), 0.0))
-    cents = _lookup(_line_cents(mrr), am["portal_id"], am["product_line"], am["mi"])
+    cents = _lookup(mrr.line_cents, am["portal_id"], am["product_line"], am["mi"])
     am["accrual_cents"] = rate * cents
     am = am[am["accrual_cents"] > 0]
     accruals = pd.DataFrame(
