@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from tests.reference.solutions import OUTCOMES, SolutionsResult, compute_solutions
+from tests.reference.solutions import OUTCOMES, SolutionsConfig, SolutionsResult, compute_solutions
 from tests.strategies.solutions import RUN_DATE, Zone, batch, build_case, case_id
 
 # CI share: about 40 s of pipeline per example on 2 cores; raise the examples for a longer hunt.
@@ -226,7 +226,7 @@ def _run_pipeline(zone: Zone, workdir: Path) -> dict[str, pd.DataFrame]:
 def test_part_b_marts_match_the_reference(n_cases: int, seed: int, tmp_path_factory: pytest.TempPathFactory) -> None:
     started = time.monotonic()
     zone = batch([build_case(k, seed) for k in range(n_cases)])
-    reference = compute_solutions(zone.frames())
+    reference = compute_solutions(zone.frames(), SolutionsConfig(run_date=RUN_DATE))
     # The generator must exercise every outcome of B6 (else the comparison proves little).
     seen = set(reference.deal_line_credits["outcome"])
     assert seen == set(OUTCOMES), f"seed {seed}: outcomes never generated: {set(OUTCOMES) - seen}"

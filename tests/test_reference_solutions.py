@@ -576,3 +576,26 @@ def test_b6_rule3_credit_overage_is_not_the_highest_mrr_subscription() -> None:
     signed(z, "poi1", "d1", "sp1", "2025-03-01T08:00:00", ("credit_overage",))
     signed(z, "poi2", "d1", "sp2", "2025-03-02T08:00:00", ("sales_hub",))
     assert outcome(run(z), "d1", "sales_hub") == ("credited", "sp2")
+
+
+def test_g3_rows_after_the_run_date_do_not_exist_yet() -> None:
+    z = zone_with({"sp1": "partner", "sp2": "partner"})
+    pay(z, "po1", "sales_hub", "professional", "500.00", "2025-03-01", 1)
+    pay(z, "po1", "marketing_hub", "professional", "90.00", "2025-01-01", 3)
+    z.deal("d1", "po1", "2025-03-10", [("sales_hub", "professional", "500.00")], [("sp1", "originator")])
+    signed(z, "poi1", "d1", "sp1", "2025-03-01T08:00:00")
+    z.deal("d2", "po1", "2025-01-10", [("marketing_hub", "professional", "90.00")],
+           [("sp1", "originator"), ("sp2", "invited")])
+    signed(z, "poi2", "d2", "sp1", "2025-01-01T08:00:00")
+    signed(z, "poi3", "d2", "sp2", "2025-01-01T08:00:00")
+    z.decision("d2", "sp2", decided_on="2025-02-15")
+    z.activity("sp1", "po1", "2025-02-14T10:00:00", "asset_created")
+    z.activity("sp2", "po1", "2025-02-16T10:00:00", "asset_created")
+    before = run(z, run_date=d("2025-02-14"))
+    assert set(before.deal_line_credits["deal_id"]) == {"d2"}
+    assert outcome(before, "d2", "marketing_hub") == ("needs_manual_decision", None)
+    assert set(before.managed_mrr["partner_id"]) == {"sp1"}
+    after = run(z, run_date=d("2025-03-31"))
+    assert outcome(after, "d1", "sales_hub") == ("credited", "sp1")
+    assert outcome(after, "d2", "marketing_hub") == ("credited", "sp2")
+    assert monthly(after.managed_mrr, "sp2", "managed_mrr") == {"2025-02": 45.0}

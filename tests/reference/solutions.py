@@ -104,14 +104,17 @@ Commission (B9, D20, D21)
   quarter of the accrual month, payout = sum of its months' accruals.
 - Amounts are computed unrounded (input MRR in integer cents); the comparison rounds.
 
-Run date (G3): Part B has no rule on it; the reference uses every row it is given (the differential
-test uses a run date after every generated date).
+Run date (G3): with ``config.run_date`` set, rows dated after it do not exist yet (as G3 says of POC
+forms): deals closed after it, POIs signed after it, credit decisions decided after it and activity
+after it are ignored. Without it every row counts (the differential test passes a run date after
+every generated date, so the two agree either way).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -168,6 +171,7 @@ class SolutionsConfig:
     referral_exception_regions: frozenset[str] = frozenset({"APAC", "EMEA", "LATAM"})
     poi_grace_days: int = 0
     managed_split_evenly: bool = True
+    run_date: date | None = None
     ineligible_activity_types: frozenset[str] = frozenset({"login", "logout", "view"})
 
 
@@ -342,6 +346,8 @@ def _valid_pois(feeds: Mapping[str, pd.DataFrame], deals: pd.DataFrame, config: 
         return _empty({"deal_id": "object", "partner_id": "object", "onboarding_line": "object"})
     signed_on = _utc_date(poi["signed_at"])
     limit = poi["closed_on"] + pd.Timedelta(days=config.poi_grace_days)
+    if config.run_date is not None:
+        limit = limit.clip(upper=pd.Timestamp(config.run_date))
     poi = poi[signed_on.values <= limit.values]
     lines = poi["onboarding_product_lines"].fillna("").astype(str).str.split(";")
     exploded = poi.assign(onboarding_line=lines).explode("onboarding_line")
@@ -429,6 +435,8 @@ def _deal_line_credits(
     deals = _feed(feeds, "deals", ["deal_id", "portal_id", "collaboration_type", "registered_on", "closed_on", "stage"])
     deals = deals[(deals["stage"].astype(str) == "closed_won") & deals["closed_on"].notna()].copy()
     deals["closed_on"] = pd.to_datetime(deals["closed_on"]).dt.normalize()
+    if config.run_date is not None:  # G3: not closed yet on the run date
+        deals = deals[deals["closed_on"] <= pd.Timestamp(config.run_date)]
     deals["close_mi"] = _month_index(deals["closed_on"])
 
     raw_items = _feed(feeds, "deal_line_items", ["deal_id", "product_line", "edition", "mrr_usd"])
@@ -440,6 +448,9 @@ def _deal_line_credits(
     partners = _feed(feeds, "partners", ["partner_id", "solutions_type", "solutions_tier", "crm_accredited", "region"])
     deal_partners = _feed(feeds, "deal_partners", ["deal_id", "partner_id", "role"])
     decisions = _feed(feeds, "credit_decisions", ["deal_id", "partner_id", "decided_on", "note"])
+    if config.run_date is not None and len(decisions):
+        decided = pd.to_datetime(decisions["decided_on"])
+        decisions = decisions[decided.isna() | (decided <= pd.Timestamp(config.run_date))]
     valid = _valid_pois(feeds, deals, config)
 
     # Line-level outcomes (B1, B2, D14).
@@ -548,9 +559,13 @@ def _managed_mrr(feeds: Mapping[str, pd.DataFrame], mrr: _Mrr, config: Solutions
     act = act[~act["activity_type"].astype(str).isin(config.ineligible_activity_types)]
     if act.empty or not mrr.covered:
         return _empty(cols)
+    occurred = _utc_date(act["occurred_at"])
+    if config.run_date is not None:
+        existing = occurred <= pd.Timestamp(config.run_date)
+        act, occurred = act[existing], occurred[existing]
     act = pd.DataFrame(
         {"partner_id": act["partner_id"].astype(str), "portal_id": act["portal_id"].astype(str),
-         "mi": _month_index(_utc_date(act["occurred_at"]))}
+         "mi": _month_index(occurred)}
     )
     act = act[(act["mi"] >= mrr.first_mi) & (act["mi"] <= mrr.last_mi)].drop_duplicates()
     if act.empty:

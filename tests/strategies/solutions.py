@@ -14,6 +14,12 @@ Hypothesis draws the number of cases and a seed; case ``k`` is built from its ow
 built by *kind*: the kinds cycle (case k has kind ``KINDS[k % len(KINDS)]``) so that every example
 holds every kind, and each kind is built so that one outcome of rules.md B6 (or one commission /
 managed-MRR situation) is likely, with everything else random.
+
+The random cases avoid, on purpose, what rules.md leaves open: same-day deals on one line, deals
+outside the covered months, several originators, POIs of partners absent from ``deal_partners``,
+rows after the run date. `edge_cases()` pins most of those with fixed cases (ids ``e{n}_``) added to
+every batch; a POI of a partner who is not on the deal is left out (the two sides disagree: see the
+report of the reference's author).
 """
 
 from __future__ import annotations
@@ -642,11 +648,101 @@ def build_case(k: int, seed: int, kind: str | None = None) -> Zone:
     return case.zone
 
 
-def batch(cases: Sequence[Zone]) -> Zone:
-    """One landing zone of many cases, with the anchor portal pinning the covered months."""
+def edge_cases() -> Zone:
+    """Fixed cases (ids ``e{n}_``) for situations rules.md is silent on and the random cases avoid,
+    so that both sides' readings are pinned (each was checked to agree, see the report)."""
+    z = Zone()
+
+    def partner(pid: str, tier: str = "gold", accredited: bool = False) -> None:
+        z.partner(pid, "partner", tier, accredited, "NA")
+        z.case_of[pid] = pid.split("_", 1)[0]
+
+    def sign(poi: str, deal: str, p: str, when: str, onboarding: tuple[str, ...] = ()) -> None:
+        z.poi(poi, deal, p, "signed", when, onboarding)
+
+    sales = [("sales_hub", "professional", "500.00")]
+    # e1: two deals closed the same day on the same line: the lower deal_id comes first.
+    partner("e1_a"), partner("e1_b"), z.portal("e1_po")
+    z.mrr_months("e1_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 6)
+    z.deal("e1_d2", "e1_po", "2024-03-10", sales, [("e1_a", "originator")])
+    z.deal("e1_d1", "e1_po", "2024-03-10", sales, [("e1_b", "originator")])
+    sign("e1_poi1", "e1_d2", "e1_a", "2024-03-01T00:00:00")
+    sign("e1_poi2", "e1_d1", "e1_b", "2024-03-01T00:00:00")
+    # e2: a deal closed before the covered months; e3: after them (before the run date).
+    partner("e2_a"), z.portal("e2_po")
+    z.mrr_months("e2_po", "sales_hub", "professional", "500.00", COVERAGE_START, 6)
+    z.deal("e2_d1", "e2_po", "2022-11-10", sales, [("e2_a", "originator")])
+    sign("e2_poi1", "e2_d1", "e2_a", "2022-11-01T00:00:00")
+    partner("e3_a"), z.portal("e3_po")
+    z.deal("e3_d1", "e3_po", "2026-10-10", sales, [("e3_a", "originator")])
+    sign("e3_poi1", "e3_d1", "e3_a", "2026-10-01T00:00:00")
+    # e4: two originators and a recommended partner who signed: B6.1 does not apply.
+    partner("e4_a"), partner("e4_b"), partner("e4_c"), z.portal("e4_po")
+    z.mrr_months("e4_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
+    z.deal("e4_d1", "e4_po", "2024-03-10", sales,
+           [("e4_a", "originator"), ("e4_b", "originator"), ("e4_c", "recommended_by_originator")])
+    sign("e4_poi1", "e4_d1", "e4_c", "2024-03-01T00:00:00")
+    # e5: enterprise referral, pro hub 2,900 + a starter-edition credit pack 200 (not a pro item).
+    partner("e5_a", "platinum", True), z.portal("e5_po")
+    z.mrr_months("e5_po", "marketing_hub", "professional", "2900.00", date(2024, 3, 1), 3)
+    z.mrr_months("e5_po", "credit_capacity_pack", "starter", "200.00", date(2024, 3, 1), 3)
+    z.deal("e5_d1", "e5_po", "2024-03-10",
+           [("marketing_hub", "professional", "2900.00"), ("credit_capacity_pack", "starter", "200.00")],
+           [("e5_a", "invited")], "hubspot_collaboration")
+    sign("e5_poi1", "e5_d1", "e5_a", "2024-03-01T00:00:00")
+    # e6: a recommended partner without an originator is never credited.
+    partner("e6_a"), z.portal("e6_po")
+    z.mrr_months("e6_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
+    z.deal("e6_d1", "e6_po", "2024-03-10", sales, [("e6_a", "recommended_by_originator")],
+           "hubspot_collaboration")
+    sign("e6_poi1", "e6_d1", "e6_a", "2024-03-01T00:00:00")
+    # e7: a deal closed after the run date does not exist yet (G3).
+    partner("e7_a"), z.portal("e7_po")
+    z.deal("e7_d1", "e7_po", (RUN_DATE + timedelta(days=10)).isoformat(), sales, [("e7_a", "originator")])
+    sign("e7_poi1", "e7_d1", "e7_a", RUN_DATE.isoformat() + "T00:00:00")
+    # e8: a decision on a deal that needs none; e9: a decision decided after the run date.
+    partner("e8_a"), partner("e8_b"), z.portal("e8_po")
+    z.mrr_months("e8_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
+    z.deal("e8_d1", "e8_po", "2024-03-10", sales, [("e8_a", "originator"), ("e8_b", "invited")])
+    sign("e8_poi1", "e8_d1", "e8_a", "2024-03-01T00:00:00")
+    z.poi("e8_poi2", "e8_d1", "e8_b", "rejected", None)
+    z.decision("e8_d1", "e8_b")
+    partner("e9_a"), partner("e9_b"), z.portal("e9_po")
+    z.mrr_months("e9_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
+    z.deal("e9_d1", "e9_po", "2024-03-10", sales, [("e9_a", "originator"), ("e9_b", "invited")])
+    sign("e9_poi1", "e9_d1", "e9_a", "2024-03-01T00:00:00")
+    sign("e9_poi2", "e9_d1", "e9_b", "2024-03-01T00:00:00")
+    z.decision("e9_d1", "e9_b", decided_on=(RUN_DATE + timedelta(days=1)).isoformat())
+    # e10: a signed POI without signed_at; e11: onboarding list with spaces and an empty entry.
+    partner("e10_a"), z.portal("e10_po")
+    z.mrr_months("e10_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
+    z.deal("e10_d1", "e10_po", "2024-03-10", sales, [("e10_a", "originator")])
+    z.poi("e10_poi1", "e10_d1", "e10_a", "signed", None)
+    partner("e11_a"), partner("e11_b"), z.portal("e11_po")
+    z.mrr_months("e11_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
+    z.deal("e11_d1", "e11_po", "2024-03-10", sales, [("e11_a", "originator"), ("e11_b", "invited")])
+    sign("e11_poi1", "e11_d1", "e11_a", "2024-03-01T00:00:00", ("marketing_hub",))
+    sign("e11_poi2", "e11_d1", "e11_b", "2024-03-01T00:00:00", (" sales_hub ", ""))
+    # e12: a line item at 0.00 MRR; e13: eligible activity in the last second of the covered months.
+    partner("e12_a"), z.portal("e12_po")
+    z.deal("e12_d1", "e12_po", "2024-03-10", [("sales_hub", "professional", "0.00")], [("e12_a", "originator")])
+    sign("e12_poi1", "e12_d1", "e12_a", "2024-03-01T00:00:00")
+    partner("e13_a"), z.portal("e13_po")
+    z.mrr("e13_po", COVERAGE_END, "sales_hub", "professional", "500.00")
+    last_day = month_add(COVERAGE_END, 1) - timedelta(days=1)
+    z.activity("e13_a", "e13_po", ts(last_day, 23, 59, 59, zulu=True), "asset_created")
+    z.activity("e13_a", "e13_po", ts(last_day + timedelta(days=1), 0, 0, 0, zulu=True), "asset_created")
+    for row in z.rows["deals"]:
+        z.case_of[row["deal_id"]] = row["deal_id"].split("_", 1)[0]
+    return z
+
+
+def batch(cases: Sequence[Zone], with_edge_cases: bool = True) -> Zone:
+    """One landing zone of many cases, with the anchor portal pinning the covered months and the fixed
+    edge cases."""
     zone = Zone()
     zone.add_anchor()
-    for case in cases:
+    for case in [*cases, edge_cases()] if with_edge_cases else cases:
         for feed, rows in case.rows.items():
             zone.rows[feed].extend(rows)
         zone.case_of.update(case.case_of)
@@ -662,6 +758,6 @@ def landing_zones(draw: st.DrawFn, min_cases: int = 150, max_cases: int = 300) -
 
 
 def case_id(identifier: object) -> str:
-    """The case of a namespaced id (``c12_d3`` -> ``c12``)."""
-    text = str(identifier)
-    return text.split("_", 1)[0] if text.startswith("c") and "_" in text else "-"
+    """The case of a namespaced id (``c12_d3`` -> ``c12``, edge case ``e4_d1`` -> ``e4``)."""
+    head = str(identifier).split("_", 1)[0]
+    return head if len(head) > 1 and head[0] in "ce" and head[1:].isdigit() else "-"
