@@ -66,8 +66,12 @@ def _read_marts(warehouse: Path) -> dict[str, pd.DataFrame]:
     ]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        existing = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        existing = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
         missing = [n for n in names if n not in existing]
         assert not missing, f"marts missing after the pipeline run: {missing}"
         return {n: con.execute(f"select * from marts.{n}").df() for n in names}
@@ -86,8 +90,9 @@ def _with_case(df: pd.DataFrame, column: str) -> pd.DataFrame:
     return df.assign(_o=order).sort_values(["_o", *df.columns[1:3]]).drop(columns="_o").reset_index(drop=True)
 
 
-def compare_keys(mart: str, expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str],
-                 values: list[str]) -> Mismatch | None:
+def compare_keys(
+    mart: str, expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str], values: list[str]
+) -> Mismatch | None:
     """Exact comparison of categorical rows (null == null)."""
     e = expected[keys + values].astype(object).where(expected[keys + values].notna(), None)
     a = actual[keys + values].astype(object).where(actual[keys + values].notna(), None)
@@ -102,16 +107,21 @@ def compare_keys(mart: str, expected: pd.DataFrame, actual: pd.DataFrame, keys: 
     if not bad.any():
         return None
     out = m[bad].rename(columns={"_merge": "present_in"})
-    out["present_in"] = out["present_in"].map({"left_only": "reference only", "right_only": "dbt only",
-                                               "both": "both"})
+    out["present_in"] = out["present_in"].map({"left_only": "reference only", "right_only": "dbt only", "both": "both"})
     return Mismatch(mart, _with_case(out, keys[0]))
 
 
-def compare_amounts(mart: str, expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str], value: str,
-                    terms: str | None, per_term: float = 0.005) -> Mismatch | None:
+def compare_amounts(
+    mart: str,
+    expected: pd.DataFrame,
+    actual: pd.DataFrame,
+    keys: list[str],
+    value: str,
+    terms: str | None,
+    per_term: float = 0.005,
+) -> Mismatch | None:
     """Amounts per key, a missing row = 0; allowed error = half a cent per summed term (+ half a cent)."""
-    e = expected.groupby(keys, as_index=False).agg(
-        ref=(value, "sum"), **({"terms": (terms, "sum")} if terms else {}))
+    e = expected.groupby(keys, as_index=False).agg(ref=(value, "sum"), **({"terms": (terms, "sum")} if terms else {}))
     a = actual.assign(**{value: actual[value].astype(float)}).groupby(keys, as_index=False).agg(dbt=(value, "sum"))
     m = e.merge(a, on=keys, how="outer")
     m["ref"] = m["ref"].fillna(0.0)
@@ -128,39 +138,80 @@ def compare_amounts(mart: str, expected: pd.DataFrame, actual: pd.DataFrame, key
 def compare_all(ref: SolutionsResult, marts: dict[str, pd.DataFrame]) -> list[Mismatch]:
     found: list[Mismatch | None] = []
     credits = marts["fct_deal_line_credits"]
-    found.append(compare_keys("fct_deal_line_credits", ref.deal_line_credits, credits,
-                              ["deal_id", "product_line"], ["outcome", "credited_partner_id"]))
+    found.append(
+        compare_keys(
+            "fct_deal_line_credits",
+            ref.deal_line_credits,
+            credits,
+            ["deal_id", "product_line"],
+            ["outcome", "credited_partner_id"],
+        )
+    )
 
     assoc_ref = ref.associations.assign(start_month=_month(ref.associations["start_month"]))
     assoc_dbt = marts["fct_solutions_associations"]
     assoc_dbt = assoc_dbt.assign(start_month=_month(assoc_dbt["start_month"]))
-    found.append(compare_keys("fct_solutions_associations", assoc_ref, assoc_dbt,
-                              ["partner_id", "portal_id", "product_line", "deal_id", "start_month"], []))
+    found.append(
+        compare_keys(
+            "fct_solutions_associations",
+            assoc_ref,
+            assoc_dbt,
+            ["partner_id", "portal_id", "product_line", "deal_id", "start_month"],
+            [],
+        )
+    )
 
     no_items_ref = pd.DataFrame({"deal_id": ref.deals_without_line_items})
-    found.append(compare_keys("rpt_solutions_deals_without_line_items", no_items_ref,
-                              marts["rpt_solutions_deals_without_line_items"], ["deal_id"], []))
+    found.append(
+        compare_keys(
+            "rpt_solutions_deals_without_line_items",
+            no_items_ref,
+            marts["rpt_solutions_deals_without_line_items"],
+            ["deal_id"],
+            [],
+        )
+    )
 
     sold = marts["fct_partner_sold_mrr_monthly"].assign(month=lambda d: _month(d["month"]))
     sold_ref = ref.sold_mrr.assign(month=_month(ref.sold_mrr["month"]))
-    found.append(compare_amounts("fct_partner_sold_mrr_monthly", sold_ref, sold, ["partner_id", "month"], "sold_mrr",
-                                 None, per_term=0.0))
+    found.append(
+        compare_amounts(
+            "fct_partner_sold_mrr_monthly", sold_ref, sold, ["partner_id", "month"], "sold_mrr", None, per_term=0.0
+        )
+    )
 
     managed = marts["fct_partner_managed_mrr_monthly"].assign(month=lambda d: _month(d["month"]))
-    found.append(compare_amounts("fct_partner_managed_mrr_monthly",
-                                 ref.managed_mrr.assign(month=_month(ref.managed_mrr["month"])), managed,
-                                 ["partner_id", "month"], "managed_mrr", "portals"))
+    found.append(
+        compare_amounts(
+            "fct_partner_managed_mrr_monthly",
+            ref.managed_mrr.assign(month=_month(ref.managed_mrr["month"])),
+            managed,
+            ["partner_id", "month"],
+            "managed_mrr",
+            "portals",
+        )
+    )
 
     acc_ref = ref.commission_accruals.assign(month=_month(ref.commission_accruals["month"]), terms=1)
     acc_dbt = marts["fct_commission_accruals_monthly"].assign(month=lambda d: _month(d["month"]))
-    found.append(compare_amounts("fct_commission_accruals_monthly", acc_ref, acc_dbt,
-                                 ["partner_id", "portal_id", "product_line", "deal_id", "month"], "accrual_usd",
-                                 "terms"))
+    found.append(
+        compare_amounts(
+            "fct_commission_accruals_monthly",
+            acc_ref,
+            acc_dbt,
+            ["partner_id", "portal_id", "product_line", "deal_id", "month"],
+            "accrual_usd",
+            "terms",
+        )
+    )
 
     pay_ref = ref.commission_payouts.assign(quarter_start=_month(ref.commission_payouts["quarter_start"]))
     pay_dbt = marts["fct_commission_payouts_quarterly"].assign(quarter_start=lambda d: _month(d["quarter_start"]))
-    found.append(compare_amounts("fct_commission_payouts_quarterly", pay_ref, pay_dbt,
-                                 ["partner_id", "quarter_start"], "payout_usd", "terms"))
+    found.append(
+        compare_amounts(
+            "fct_commission_payouts_quarterly", pay_ref, pay_dbt, ["partner_id", "quarter_start"], "payout_usd", "terms"
+        )
+    )
     return [f for f in found if f is not None]
 
 
@@ -174,7 +225,8 @@ def _case_inputs(zone: Zone, case: str) -> str:
         sub = rows[mask]
         if feed == "portal_mrr_monthly" and len(sub) > 40:
             sub = sub.groupby(["portal_id", "product_line", "edition", "mrr_usd"], as_index=False).agg(
-                first=("month", "min"), last=("month", "max"), months=("month", "size"))
+                first=("month", "min"), last=("month", "max"), months=("month", "size")
+            )
         if len(sub):
             parts.append(f"-- {feed}\n{sub.to_string(index=False)}")
     return "\n".join(parts)
@@ -236,9 +288,11 @@ def test_part_b_marts_match_the_reference(n_cases: int, seed: int, tmp_path_fact
     marts = _run_pipeline(zone, workdir)
     mismatches = compare_all(reference, marts)
     CASES_RUN.append(n_cases)
-    print(f"Part B differential: seed {seed}, {n_cases} cases, "
-          f"{len(reference.deal_line_credits)} deal lines, {time.monotonic() - started:.0f}s, "
-          f"{'OK' if not mismatches else f'{len(mismatches)} mart(s) differ'}")
+    print(
+        f"Part B differential: seed {seed}, {n_cases} cases, "
+        f"{len(reference.deal_line_credits)} deal lines, {time.monotonic() - started:.0f}s, "
+        f"{'OK' if not mismatches else f'{len(mismatches)} mart(s) differ'}"
+    )
     if mismatches:
         kept = Path(os.environ.get("PART_B_DIFF_KEEP", "/tmp")) / f"part_b_diff_seed_{seed}_{n_cases}"
         shutil.rmtree(kept, ignore_errors=True)
@@ -265,8 +319,9 @@ def test_comparison_detects_a_changed_outcome_and_amount() -> None:
         "fct_commission_payouts_quarterly": ref.commission_payouts.round({"payout_usd": 2}),
     }
     assert compare_all(ref, fake) == []
-    fake["fct_deal_line_credits"].loc[0, "outcome"] = "already_owned" if ref.deal_line_credits.loc[
-        0, "outcome"] != "already_owned" else "credited"
+    fake["fct_deal_line_credits"].loc[0, "outcome"] = (
+        "already_owned" if ref.deal_line_credits.loc[0, "outcome"] != "already_owned" else "credited"
+    )
     fake["fct_partner_sold_mrr_monthly"].loc[0, "sold_mrr"] += 0.01
     fake["fct_commission_payouts_quarterly"] = fake["fct_commission_payouts_quarterly"].iloc[1:]
     marts = {m.mart for m in compare_all(ref, fake)}

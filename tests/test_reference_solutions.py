@@ -85,25 +85,39 @@ def test_b1_credit_overage_never_credited_nor_commissioned() -> None:
     z = zone_with()
     pay(z, "po1", "marketing_hub", "professional", "500.00", "2025-01-01", 3)
     pay(z, "po1", "credit_overage", "professional", "99.00", "2025-01-01", 3)
-    z.deal("d1", "po1", "2025-01-15",
-           [("marketing_hub", "professional", "500.00"), ("credit_overage", "professional", "99.00")],
-           [("sp1", "originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-15",
+        [("marketing_hub", "professional", "500.00"), ("credit_overage", "professional", "99.00")],
+        [("sp1", "originator")],
+    )
     signed(z, "poi1", "d1", "sp1", "2025-01-15T00:00:00")
     res = run(z)
     assert outcome(res, "d1", "credit_overage") == ("credit_overage", None)
     assert outcome(res, "d1", "marketing_hub") == ("credited", "sp1")
     assert set(res.associations["product_line"]) == {"marketing_hub"}
-    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {"2025-01": 100.0, "2025-02": 100.0,
-                                                                      "2025-03": 100.0}
+    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {
+        "2025-01": 100.0,
+        "2025-02": 100.0,
+        "2025-03": 100.0,
+    }
 
 
 def test_b2_starter_only_deal_is_not_eligible() -> None:
     z = zone_with()
     pay(z, "po1", "marketing_hub", "starter", "20.00", "2025-01-01", 3)
-    z.deal("d1", "po1", "2025-01-15",
-           [("marketing_hub", "starter", "20.00"), ("sales_hub", "starter", "15.00"),
-            ("credit_overage", "starter", "3.00")],
-           [("sp1", "originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-15",
+        [
+            ("marketing_hub", "starter", "20.00"),
+            ("sales_hub", "starter", "15.00"),
+            ("credit_overage", "starter", "3.00"),
+        ],
+        [("sp1", "originator")],
+    )
     signed(z, "poi1", "d1", "sp1", "2025-01-01T00:00:00")
     res = run(z)
     assert outcome(res, "d1", "marketing_hub") == ("not_eligible_starter_only", None)
@@ -114,9 +128,13 @@ def test_b2_starter_only_deal_is_not_eligible() -> None:
 
 def test_d14_starter_bundled_with_a_pro_hub_is_credited() -> None:
     z = zone_with()
-    z.deal("d1", "po1", "2025-01-15",
-           [("marketing_hub", "starter", "20.00"), ("sales_hub", "professional", "450.00")],
-           [("sp1", "originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-15",
+        [("marketing_hub", "starter", "20.00"), ("sales_hub", "professional", "450.00")],
+        [("sp1", "originator")],
+    )
     signed(z, "poi1", "d1", "sp1", "2025-01-02T00:00:00")
     res = run(z)
     assert outcome(res, "d1", "marketing_hub") == ("credited", "sp1")
@@ -125,9 +143,13 @@ def test_d14_starter_bundled_with_a_pro_hub_is_credited() -> None:
 
 def test_d14_starter_beside_only_a_credit_pack_is_not_bundled() -> None:
     z = zone_with()
-    z.deal("d1", "po1", "2025-01-15",
-           [("marketing_hub", "starter", "20.00"), ("credit_capacity_pack", "professional", "100.00")],
-           [("sp1", "originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-15",
+        [("marketing_hub", "starter", "20.00"), ("credit_capacity_pack", "professional", "100.00")],
+        [("sp1", "originator")],
+    )
     signed(z, "poi1", "d1", "sp1", "2025-01-02T00:00:00")
     res = run(z)
     assert outcome(res, "d1", "marketing_hub") == ("starter_not_bundled", None)
@@ -136,9 +158,13 @@ def test_d14_starter_beside_only_a_credit_pack_is_not_bundled() -> None:
 
 def test_b6_order_starter_not_bundled_before_no_valid_poi() -> None:
     z = zone_with()
-    z.deal("d1", "po1", "2025-01-15",
-           [("marketing_hub", "starter", "20.00"), ("reporting_addon", "professional", "100.00")],
-           [("sp1", "originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-15",
+        [("marketing_hub", "starter", "20.00"), ("reporting_addon", "professional", "100.00")],
+        [("sp1", "originator")],
+    )
     res = run(z)  # no POI at all
     assert outcome(res, "d1", "marketing_hub") == ("starter_not_bundled", None)
     assert outcome(res, "d1", "reporting_addon") == ("no_valid_poi", None)
@@ -147,8 +173,14 @@ def test_b6_order_starter_not_bundled_before_no_valid_poi() -> None:
 def test_b2_closed_won_deal_without_items_is_a_warning_with_no_rows() -> None:
     z = zone_with()
     z.deal("d1", "po1", "2025-01-15", [], [("sp1", "originator")])
-    z.deal("d2", "po1", "2025-01-16", [("sales_hub", "professional", "10.00")], [("sp1", "originator")],
-           stage="closed_lost")
+    z.deal(
+        "d2",
+        "po1",
+        "2025-01-16",
+        [("sales_hub", "professional", "10.00")],
+        [("sp1", "originator")],
+        stage="closed_lost",
+    )
     z.deal("d3", "po1", None, [("sales_hub", "professional", "10.00")], [("sp1", "originator")], stage="open")
     res = run(z)
     assert res.deal_line_credits.empty
@@ -188,8 +220,13 @@ def test_d16_poi_signed_on_or_before_close(signed_at: str | None, status: str, g
 
 def test_b6_rule1_recommended_partner_signature_credits_the_originator() -> None:
     z = zone_with({"sp1": "partner", "sp2": "partner"})
-    z.deal("d1", "po1", "2025-03-10", [("sales_hub", "enterprise", "900.00")],
-           [("sp1", "originator"), ("sp2", "recommended_by_originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-03-10",
+        [("sales_hub", "enterprise", "900.00")],
+        [("sp1", "originator"), ("sp2", "recommended_by_originator")],
+    )
     signed(z, "poi2", "d1", "sp2", "2025-03-01T10:00:00", ("sales_hub",))
     res = run(z)
     assert outcome(res, "d1", "sales_hub") == ("credited", "sp1")
@@ -197,8 +234,13 @@ def test_b6_rule1_recommended_partner_signature_credits_the_originator() -> None
 
 def test_b6_rule1_without_any_valid_poi_of_originator_or_recommended_falls_through() -> None:
     z = zone_with({"sp1": "partner", "sp2": "partner", "sp3": "partner"})
-    z.deal("d1", "po1", "2025-03-10", [("sales_hub", "enterprise", "900.00")],
-           [("sp1", "originator"), ("sp2", "recommended_by_originator"), ("sp3", "invited")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-03-10",
+        [("sales_hub", "enterprise", "900.00")],
+        [("sp1", "originator"), ("sp2", "recommended_by_originator"), ("sp3", "invited")],
+    )
     z.poi("poi2", "d1", "sp2", "rejected", None)
     signed(z, "poi3", "d1", "sp3", "2025-03-01T10:00:00")
     res = run(z)
@@ -207,8 +249,13 @@ def test_b6_rule1_without_any_valid_poi_of_originator_or_recommended_falls_throu
 
 def test_b6_rule2_the_only_partner_with_a_valid_poi_is_credited() -> None:
     z = zone_with({"sp1": "partner", "sp2": "partner"})
-    z.deal("d1", "po1", "2025-03-10", [("sales_hub", "professional", "900.00")],
-           [("sp1", "originator"), ("sp2", "invited")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-03-10",
+        [("sales_hub", "professional", "900.00")],
+        [("sp1", "originator"), ("sp2", "invited")],
+    )
     z.poi("poi1", "d1", "sp1", "signed", "2025-03-11T08:00:00")  # too late
     signed(z, "poi2", "d1", "sp2", "2025-03-09T08:00:00")
     res = run(z)
@@ -216,9 +263,13 @@ def test_b6_rule2_the_only_partner_with_a_valid_poi_is_credited() -> None:
 
 
 def _two_signers(z: Zone, cover1: tuple[str, ...], cover2: tuple[str, ...]) -> None:
-    z.deal("d1", "po1", "2025-03-10",
-           [("sales_hub", "professional", "900.00"), ("marketing_hub", "professional", "400.00")],
-           [("sp1", "originator"), ("sp2", "invited")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-03-10",
+        [("sales_hub", "professional", "900.00"), ("marketing_hub", "professional", "400.00")],
+        [("sp1", "originator"), ("sp2", "invited")],
+    )
     signed(z, "poi1", "d1", "sp1", "2025-03-01T08:00:00", cover1)
     signed(z, "poi2", "d1", "sp2", "2025-03-02T08:00:00", cover2)
 
@@ -286,9 +337,13 @@ def test_b5_line_held_by_another_partner_is_not_credited_but_a_new_line_is() -> 
     pay(z, "po1", "sales_hub", "professional", "300.00", "2025-03-01", 10)
     z.deal("d1", "po1", "2025-01-15", [("marketing_hub", "professional", "500.00")], [("sp1", "originator")])
     signed(z, "poi1", "d1", "sp1", "2025-01-15T08:00:00")
-    z.deal("d2", "po1", "2025-03-05",
-           [("marketing_hub", "professional", "200.00"), ("sales_hub", "professional", "300.00")],
-           [("sp2", "originator")])
+    z.deal(
+        "d2",
+        "po1",
+        "2025-03-05",
+        [("marketing_hub", "professional", "200.00"), ("sales_hub", "professional", "300.00")],
+        [("sp2", "originator")],
+    )
     signed(z, "poi2", "d2", "sp2", "2025-03-01T08:00:00")
     res = run(z)
     assert outcome(res, "d2", "marketing_hub") == ("line_held_by_other_partner", None)
@@ -304,8 +359,11 @@ def test_b5_holder_gets_later_increases_automatically() -> None:
     z.deal("d1", "po1", "2025-01-15", [("marketing_hub", "professional", "500.00")], [("sp1", "originator")])
     signed(z, "poi1", "d1", "sp1", "2025-01-15T08:00:00")
     res = run(z)
-    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {"2025-01": 100.0, "2025-02": 100.0,
-                                                                      "2025-03": 160.0}
+    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {
+        "2025-01": 100.0,
+        "2025-02": 100.0,
+        "2025-03": 160.0,
+    }
 
 
 def test_d15_pro_to_enterprise_upgrade_by_the_holder_carries_the_association() -> None:
@@ -323,8 +381,14 @@ def test_d15_pro_to_enterprise_upgrade_by_the_holder_carries_the_association() -
     assert outcome(res, "d3", "marketing_hub") == ("line_held_by_other_partner", None)
     assert len(res.associations) == 1
     acc = monthly(res.commission_accruals, "sp1", "accrual_usd")
-    assert acc == {"2025-01": 100.0, "2025-02": 100.0, "2025-03": 100.0, "2025-04": 180.0, "2025-05": 180.0,
-                   "2025-06": 180.0}
+    assert acc == {
+        "2025-01": 100.0,
+        "2025-02": 100.0,
+        "2025-03": 100.0,
+        "2025-04": 180.0,
+        "2025-05": 180.0,
+        "2025-06": 180.0,
+    }
 
 
 def test_d15_pro_to_enterprise_upgrade_nobody_holds_is_not_credited() -> None:
@@ -355,9 +419,13 @@ def test_d15_starter_line_held_by_another_partner_blocks_the_upgrade() -> None:
     pay(z, "po1", "marketing_hub", "starter", "50.00", "2024-06-01", 7)
     pay(z, "po1", "sales_hub", "professional", "400.00", "2024-06-01", 9)
     pay(z, "po1", "marketing_hub", "professional", "800.00", "2025-01-01", 2)
-    z.deal("d1", "po1", "2024-06-10",
-           [("marketing_hub", "starter", "50.00"), ("sales_hub", "professional", "400.00")],
-           [("sp1", "originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2024-06-10",
+        [("marketing_hub", "starter", "50.00"), ("sales_hub", "professional", "400.00")],
+        [("sp1", "originator")],
+    )
     signed(z, "poi1", "d1", "sp1", "2024-06-10T08:00:00")
     z.deal("d2", "po1", "2025-01-10", [("marketing_hub", "professional", "800.00")], [("sp2", "originator")])
     signed(z, "poi2", "d2", "sp2", "2025-01-10T08:00:00")
@@ -388,7 +456,10 @@ def test_d17_association_ends_at_cancellation_and_does_not_resume() -> None:
         signed(z, "poi2", "d2", "sp2", "2025-06-01T08:00:00")
         res = run(z)
         assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {
-            "2025-01": 120.0, "2025-02": 120.0, "2025-03": 120.0}
+            "2025-01": 120.0,
+            "2025-02": 120.0,
+            "2025-03": 120.0,
+        }
         assert monthly(res.sold_mrr, "sp1", "sold_mrr") == {"2025-01": 600.0, "2025-02": 600.0, "2025-03": 600.0}
         assert pd.Timestamp(res.associations["end_month"].iloc[0]) == pd.Timestamp("2025-04-01")
         # Another partner re-selling a line the portal paid before: already owned (D15).
@@ -414,8 +485,14 @@ def test_d18_sold_mrr_is_the_increase_over_twelve_months_earlier() -> None:
 def test_b7_hubspot_collaboration_gives_sold_mrr_without_commission() -> None:
     z = zone_with()
     pay(z, "po1", "sales_hub", "professional", "500.00", "2025-01-01", 3)
-    z.deal("d1", "po1", "2025-01-20", [("sales_hub", "professional", "500.00")], [("sp1", "invited")],
-           "hubspot_collaboration")
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-20",
+        [("sales_hub", "professional", "500.00")],
+        [("sp1", "invited")],
+        "hubspot_collaboration",
+    )
     signed(z, "poi1", "d1", "sp1", "2025-01-20T08:00:00")
     res = run(z)
     assert monthly(res.sold_mrr, "sp1", "sold_mrr") == {"2025-01": 500.0, "2025-02": 500.0, "2025-03": 500.0}
@@ -477,23 +554,37 @@ def test_d20_provider_earns_months_1_to_12_and_partner_1_to_36() -> None:
     partner = monthly(res.commission_accruals, "sp2", "accrual_usd")
     assert len(partner) == 36 and max(partner) == "2025-12"
     assert monthly(res.commission_payouts, "sp1", "payout_usd") == {
-        "2023-01": 600.0, "2023-04": 600.0, "2023-07": 600.0, "2023-10": 600.0}
+        "2023-01": 600.0,
+        "2023-04": 600.0,
+        "2023-07": 600.0,
+        "2023-10": 600.0,
+    }
     # Sold MRR does not stop with the commission.
     assert len(monthly(res.sold_mrr, "sp1", "sold_mrr")) == 12  # then equal to 12 months earlier: 0
 
 
-def _referral_zone(second_amount: str, tier: str = "platinum", accredited: bool = True,
-                   region: str | None = "NA") -> Zone:
+def _referral_zone(
+    second_amount: str, tier: str = "platinum", accredited: bool = True, region: str | None = "NA"
+) -> Zone:
     z = Zone()
     z.partner("sp1", "partner", tier, accredited, region)
     z.portal("po1")
     pay(z, "po1", "marketing_hub", "professional", "2000.00", "2025-01-01", 14)
     pay(z, "po1", "sales_hub", "enterprise", second_amount, "2025-01-01", 14)
     pay(z, "po1", "service_hub", "starter", "40.00", "2025-01-01", 14)
-    z.deal("d1", "po1", "2025-01-20",
-           [("marketing_hub", "professional", "2000.00"), ("sales_hub", "enterprise", second_amount),
-            ("service_hub", "starter", "40.00"), ("credit_overage", "professional", "5.00")],
-           [("sp1", "invited")], "hubspot_collaboration")
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-20",
+        [
+            ("marketing_hub", "professional", "2000.00"),
+            ("sales_hub", "enterprise", second_amount),
+            ("service_hub", "starter", "40.00"),
+            ("credit_overage", "professional", "5.00"),
+        ],
+        [("sp1", "invited")],
+        "hubspot_collaboration",
+    )
     signed(z, "poi1", "d1", "sp1", "2025-01-20T08:00:00")
     return z
 
@@ -524,8 +615,9 @@ def test_b9_enterprise_referral_at_3000_earns_12_months_on_pro_items_only() -> N
         ("elite", False, "NA", True, False),
     ],
 )
-def test_d21_referral_needs_tier_and_accreditation(tier: str, accredited: bool, region: str,
-                                                  regional_switch: bool, paid: bool) -> None:
+def test_d21_referral_needs_tier_and_accreditation(
+    tier: str, accredited: bool, region: str, regional_switch: bool, paid: bool
+) -> None:
     res = run(_referral_zone("1000.00", tier, accredited, region), referral_regional_exception=regional_switch)
     assert (not res.commission_accruals.empty) == paid
 
@@ -559,9 +651,13 @@ def test_b9_credit_capacity_pack_is_commissioned() -> None:
 
 def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
     z = zone_with()
-    z.deal("d1", "po1", "2025-01-15",
-           [("reporting_addon", "starter", "30.00"), ("credit_capacity_pack", "professional", "100.00")],
-           [("sp1", "originator")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-01-15",
+        [("reporting_addon", "starter", "30.00"), ("credit_capacity_pack", "professional", "100.00")],
+        [("sp1", "originator")],
+    )
     signed(z, "poi1", "d1", "sp1", "2025-01-02T00:00:00")
     res = run(z)
     assert outcome(res, "d1", "reporting_addon") == ("credited", "sp1")
@@ -570,9 +666,13 @@ def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
 
 def test_b6_rule3_credit_overage_is_not_the_highest_mrr_subscription() -> None:
     z = zone_with({"sp1": "partner", "sp2": "partner"})
-    z.deal("d1", "po1", "2025-03-10",
-           [("sales_hub", "professional", "600.00"), ("credit_overage", "professional", "2800.00")],
-           [("sp1", "originator"), ("sp2", "invited")])
+    z.deal(
+        "d1",
+        "po1",
+        "2025-03-10",
+        [("sales_hub", "professional", "600.00"), ("credit_overage", "professional", "2800.00")],
+        [("sp1", "originator"), ("sp2", "invited")],
+    )
     signed(z, "poi1", "d1", "sp1", "2025-03-01T08:00:00", ("credit_overage",))
     signed(z, "poi2", "d1", "sp2", "2025-03-02T08:00:00", ("sales_hub",))
     assert outcome(run(z), "d1", "sales_hub") == ("credited", "sp2")
@@ -584,8 +684,13 @@ def test_g3_rows_after_the_run_date_do_not_exist_yet() -> None:
     pay(z, "po1", "marketing_hub", "professional", "90.00", "2025-01-01", 3)
     z.deal("d1", "po1", "2025-03-10", [("sales_hub", "professional", "500.00")], [("sp1", "originator")])
     signed(z, "poi1", "d1", "sp1", "2025-03-01T08:00:00")
-    z.deal("d2", "po1", "2025-01-10", [("marketing_hub", "professional", "90.00")],
-           [("sp1", "originator"), ("sp2", "invited")])
+    z.deal(
+        "d2",
+        "po1",
+        "2025-01-10",
+        [("marketing_hub", "professional", "90.00")],
+        [("sp1", "originator"), ("sp2", "invited")],
+    )
     signed(z, "poi2", "d2", "sp1", "2025-01-01T08:00:00")
     signed(z, "poi3", "d2", "sp2", "2025-01-01T08:00:00")
     z.decision("d2", "sp2", decided_on="2025-02-15")

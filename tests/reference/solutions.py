@@ -253,8 +253,13 @@ class _Mrr:
 def _prepare_mrr(feeds: Mapping[str, pd.DataFrame]) -> _Mrr:
     raw = _feed(feeds, "portal_mrr_monthly", ["portal_id", "month", "product_line", "edition", "mrr_usd"])
     if raw.empty:
-        return _Mrr(_empty({"portal_id": "object", "product_line": "object", "mi": "int64",
-                            "edition": "object", "cents": "int64"}), None, None)
+        return _Mrr(
+            _empty(
+                {"portal_id": "object", "product_line": "object", "mi": "int64", "edition": "object", "cents": "int64"}
+            ),
+            None,
+            None,
+        )
     lines = pd.DataFrame(
         {
             "portal_id": raw["portal_id"].astype(str),
@@ -295,8 +300,12 @@ def _association_end(items: pd.DataFrame, mrr: _Mrr) -> pd.Series:
     assert mrr.first_mi is not None and mrr.last_mi is not None
     start = items["close_mi"].clip(lower=mrr.first_mi)
     probe = pd.DataFrame(
-        {"portal_id": items["portal_id"].values, "product_line": items["product_line"].values, "s": start.values,
-         "pos": np.arange(len(items))}
+        {
+            "portal_id": items["portal_id"].values,
+            "product_line": items["product_line"].values,
+            "s": start.values,
+            "pos": np.arange(len(items)),
+        }
     )
     runs = _paid_runs(mrr)
     joined = probe.merge(runs, on=["portal_id", "product_line"], how="left")
@@ -337,8 +346,11 @@ def _history_flags(items: pd.DataFrame, mrr: _Mrr) -> pd.DataFrame:
 
 def _valid_pois(feeds: Mapping[str, pd.DataFrame], deals: pd.DataFrame, config: SolutionsConfig) -> pd.DataFrame:
     """D16: (deal_id, partner_id, onboarding line) of valid POIs; onboarding line may be None."""
-    poi = _feed(feeds, "proof_of_involvement",
-                ["poi_id", "deal_id", "partner_id", "status", "signed_at", "onboarding_product_lines"])
+    poi = _feed(
+        feeds,
+        "proof_of_involvement",
+        ["poi_id", "deal_id", "partner_id", "status", "signed_at", "onboarding_product_lines"],
+    )
     poi = poi[poi["status"].astype(str) == "signed"].copy()
     poi = poi[poi["signed_at"].notna() & (poi["signed_at"].astype(str) != "")]
     poi = poi.merge(deals[["deal_id", "closed_on"]], on="deal_id", how="inner")
@@ -352,8 +364,9 @@ def _valid_pois(feeds: Mapping[str, pd.DataFrame], deals: pd.DataFrame, config: 
     lines = poi["onboarding_product_lines"].fillna("").astype(str).str.split(";")
     exploded = poi.assign(onboarding_line=lines).explode("onboarding_line")
     exploded["onboarding_line"] = exploded["onboarding_line"].astype("object").str.strip()
-    exploded.loc[exploded["onboarding_line"].isin(["", "nan"]) | exploded["onboarding_line"].isna(),
-                 "onboarding_line"] = None
+    exploded.loc[
+        exploded["onboarding_line"].isin(["", "nan"]) | exploded["onboarding_line"].isna(), "onboarding_line"
+    ] = None
     return exploded[["deal_id", "partner_id", "onboarding_line"]].drop_duplicates().reset_index(drop=True)
 
 
@@ -440,8 +453,9 @@ def _deal_line_credits(
     deals["close_mi"] = _month_index(deals["closed_on"])
 
     raw_items = _feed(feeds, "deal_line_items", ["deal_id", "product_line", "edition", "mrr_usd"])
-    items = raw_items.merge(deals[["deal_id", "portal_id", "closed_on", "close_mi", "collaboration_type"]],
-                            on="deal_id", how="inner")
+    items = raw_items.merge(
+        deals[["deal_id", "portal_id", "closed_on", "close_mi", "collaboration_type"]], on="deal_id", how="inner"
+    )
     items["cents"] = _cents(items["mrr_usd"]) if len(items) else pd.Series(dtype="int64")
     without_items = sorted(set(deals["deal_id"]) - set(items["deal_id"]))
 
@@ -496,16 +510,34 @@ def _deal_line_credits(
         else:
             outcome[row.Index] = "credited"
             holder[key] = (row.winner, row.close_mi, row.end_mi)
-            assoc_rows.append((row.winner, row.portal_id, row.product_line, row.deal_id, row.close_mi, row.end_mi,
-                               row.edition, row.collaboration_type))
+            assoc_rows.append(
+                (
+                    row.winner,
+                    row.portal_id,
+                    row.product_line,
+                    row.deal_id,
+                    row.close_mi,
+                    row.end_mi,
+                    row.edition,
+                    row.collaboration_type,
+                )
+            )
     items.loc[list(outcome), "outcome"] = pd.Series(outcome)
     items["credited_partner_id"] = items["winner"].where(items["outcome"] == "credited")
 
     credits = items[["deal_id", "product_line", "credited_partner_id", "outcome"]].reset_index(drop=True)
     associations = pd.DataFrame(
         assoc_rows,
-        columns=["partner_id", "portal_id", "product_line", "deal_id", "start_mi", "end_mi", "edition",
-                 "collaboration_type"],
+        columns=[
+            "partner_id",
+            "portal_id",
+            "product_line",
+            "deal_id",
+            "start_mi",
+            "end_mi",
+            "edition",
+            "collaboration_type",
+        ],
     )
     associations = associations.astype({"start_mi": "int64", "end_mi": "int64"})
     # Deal facts the commission needs (B9 referral).
@@ -564,8 +596,11 @@ def _managed_mrr(feeds: Mapping[str, pd.DataFrame], mrr: _Mrr, config: Solutions
         existing = occurred <= pd.Timestamp(config.run_date)
         act, occurred = act[existing], occurred[existing]
     act = pd.DataFrame(
-        {"partner_id": act["partner_id"].astype(str), "portal_id": act["portal_id"].astype(str),
-         "mi": _month_index(occurred)}
+        {
+            "partner_id": act["partner_id"].astype(str),
+            "portal_id": act["portal_id"].astype(str),
+            "mi": _month_index(occurred),
+        }
     )
     act = act[(act["mi"] >= mrr.first_mi) & (act["mi"] <= mrr.last_mi)].drop_duplicates()
     if act.empty:
@@ -578,16 +613,27 @@ def _managed_mrr(feeds: Mapping[str, pd.DataFrame], mrr: _Mrr, config: Solutions
     act["share"] = act["cents"] / (managers if config.managed_split_evenly else 1)
     out = act.groupby(["partner_id", "mi"], as_index=False).agg(share=("share", "sum"), portals=("portal_id", "size"))
     return pd.DataFrame(
-        {"partner_id": out["partner_id"], "month": _month_start(out["mi"]).values,
-         "managed_mrr": out["share"] / 100, "portals": out["portals"].astype("int64")}
+        {
+            "partner_id": out["partner_id"],
+            "month": _month_start(out["mi"]).values,
+            "managed_mrr": out["share"] / 100,
+            "portals": out["portals"].astype("int64"),
+        }
     )
 
 
 def _commission(
     assoc_months: pd.DataFrame, feeds: Mapping[str, pd.DataFrame], mrr: _Mrr, config: SolutionsConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    acc_cols = {"partner_id": "object", "portal_id": "object", "product_line": "object", "deal_id": "object",
-                "month": "datetime64[ns]", "month_number": "int64", "accrual_usd": "float64"}
+    acc_cols = {
+        "partner_id": "object",
+        "portal_id": "object",
+        "product_line": "object",
+        "deal_id": "object",
+        "month": "datetime64[ns]",
+        "month_number": "int64",
+        "accrual_usd": "float64",
+    }
     pay_cols = {"partner_id": "object", "quarter_start": "datetime64[ns]", "payout_usd": "float64", "terms": "int64"}
     if assoc_months.empty:
         return _empty(acc_cols), _empty(pay_cols)
@@ -596,9 +642,7 @@ def _commission(
     am = assoc_months.copy()
     am["month_number"] = am["mi"] - am["start_mi"] + 1
     ptype = am["partner_id"].map(p["solutions_type"]).astype(str)
-    accredited = am["partner_id"].map(p["crm_accredited"]).map(
-        lambda v: str(v).strip().lower() == "true"
-    )
+    accredited = am["partner_id"].map(p["crm_accredited"]).map(lambda v: str(v).strip().lower() == "true")
     if config.referral_regional_exception:
         accredited = accredited | am["partner_id"].map(p["region"]).isin(config.referral_exception_regions)
     tier_ok = am["partner_id"].map(p["solutions_tier"]).isin(config.referral_tiers)
@@ -621,10 +665,15 @@ def _commission(
     am["accrual_cents"] = rate * cents
     am = am[am["accrual_cents"] > 0]
     accruals = pd.DataFrame(
-        {"partner_id": am["partner_id"].values, "portal_id": am["portal_id"].values,
-         "product_line": am["product_line"].values, "deal_id": am["deal_id"].values,
-         "month": _month_start(am["mi"]).values, "month_number": am["month_number"].values.astype("int64"),
-         "accrual_usd": am["accrual_cents"].values / 100}
+        {
+            "partner_id": am["partner_id"].values,
+            "portal_id": am["portal_id"].values,
+            "product_line": am["product_line"].values,
+            "deal_id": am["deal_id"].values,
+            "month": _month_start(am["mi"]).values,
+            "month_number": am["month_number"].values.astype("int64"),
+            "accrual_usd": am["accrual_cents"].values / 100,
+        }
     )
     if accruals.empty:
         return _empty(acc_cols), _empty(pay_cols)
@@ -639,8 +688,16 @@ def _commission(
 
 # ---------------------------------------------------------------------------------------------
 
-SOLUTIONS_FEEDS = ("partners", "portal_mrr_monthly", "deals", "deal_partners", "deal_line_items",
-                   "proof_of_involvement", "partner_portal_activity", "credit_decisions")
+SOLUTIONS_FEEDS = (
+    "partners",
+    "portal_mrr_monthly",
+    "deals",
+    "deal_partners",
+    "deal_line_items",
+    "proof_of_involvement",
+    "partner_portal_activity",
+    "credit_decisions",
+)
 
 
 def read_landing(landing: Path | str, feeds: tuple[str, ...] = SOLUTIONS_FEEDS) -> dict[str, pd.DataFrame]:

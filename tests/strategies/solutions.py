@@ -82,12 +82,26 @@ class Zone:
     case_of: dict[str, str] = field(default_factory=dict)  # deal_id / partner_id -> case id
 
     # -- shared reference
-    def partner(self, partner_id: str, solutions_type: str = "partner", tier: str = "gold",
-                accredited: bool = False, region: str | None = "NA", joined_on: str = "2020-01-01") -> str:
+    def partner(
+        self,
+        partner_id: str,
+        solutions_type: str = "partner",
+        tier: str = "gold",
+        accredited: bool = False,
+        region: str | None = "NA",
+        joined_on: str = "2020-01-01",
+    ) -> str:
         self.rows["partners"].append(
-            {"partner_id": partner_id, "partner_name": f"Partner {partner_id}", "program": "solutions",
-             "solutions_type": solutions_type, "solutions_tier": tier,
-             "crm_accredited": "true" if accredited else "false", "region": region, "joined_on": joined_on}
+            {
+                "partner_id": partner_id,
+                "partner_name": f"Partner {partner_id}",
+                "program": "solutions",
+                "solutions_type": solutions_type,
+                "solutions_tier": tier,
+                "crm_accredited": "true" if accredited else "false",
+                "region": region,
+                "joined_on": joined_on,
+            }
         )
         return partner_id
 
@@ -99,26 +113,44 @@ class Zone:
 
     def mrr(self, portal_id: str, month: date | str, product_line: str, edition: str, mrr_usd: float | str) -> None:
         self.rows["portal_mrr_monthly"].append(
-            {"portal_id": portal_id, "month": str(month), "product_line": product_line, "edition": edition,
-             "mrr_usd": money(mrr_usd)}
+            {
+                "portal_id": portal_id,
+                "month": str(month),
+                "product_line": product_line,
+                "edition": edition,
+                "mrr_usd": money(mrr_usd),
+            }
         )
 
-    def mrr_months(self, portal_id: str, product_line: str, edition: str, mrr_usd: float | str,
-                   first: date, months: int) -> None:
+    def mrr_months(
+        self, portal_id: str, product_line: str, edition: str, mrr_usd: float | str, first: date, months: int
+    ) -> None:
         for i in range(months):
             self.mrr(portal_id, month_add(first, i), product_line, edition, mrr_usd)
 
     # -- solutions program
-    def deal(self, deal_id: str, portal_id: str, closed_on: date | str | None,
-             items: list[tuple[str, str, float | str]] | tuple = (),
-             partners: list[tuple[str, str]] | tuple = (),
-             collaboration_type: str = "partner_collaboration", stage: str = "closed_won",
-             registered_on: str | None = None) -> str:
+    def deal(
+        self,
+        deal_id: str,
+        portal_id: str,
+        closed_on: date | str | None,
+        items: list[tuple[str, str, float | str]] | tuple = (),
+        partners: list[tuple[str, str]] | tuple = (),
+        collaboration_type: str = "partner_collaboration",
+        stage: str = "closed_won",
+        registered_on: str | None = None,
+    ) -> str:
         closed = str(closed_on) if closed_on is not None else None
         registered = registered_on or (closed[:8] + "01" if closed else "2022-01-01")
         self.rows["deals"].append(
-            {"deal_id": deal_id, "portal_id": portal_id, "collaboration_type": collaboration_type,
-             "registered_on": registered, "closed_on": closed, "stage": stage}
+            {
+                "deal_id": deal_id,
+                "portal_id": portal_id,
+                "collaboration_type": collaboration_type,
+                "registered_on": registered,
+                "closed_on": closed,
+                "stage": stage,
+            }
         )
         for line, edition, amount in items:
             self.rows["deal_line_items"].append(
@@ -128,17 +160,34 @@ class Zone:
             self.rows["deal_partners"].append({"deal_id": deal_id, "partner_id": partner_id, "role": role})
         return deal_id
 
-    def poi(self, poi_id: str, deal_id: str, partner_id: str, status: str = "signed",
-            signed_at: str | None = None, onboarding: list[str] | tuple = ()) -> None:
+    def poi(
+        self,
+        poi_id: str,
+        deal_id: str,
+        partner_id: str,
+        status: str = "signed",
+        signed_at: str | None = None,
+        onboarding: list[str] | tuple = (),
+    ) -> None:
         self.rows["proof_of_involvement"].append(
-            {"poi_id": poi_id, "deal_id": deal_id, "partner_id": partner_id, "status": status,
-             "signed_at": signed_at, "onboarding_product_lines": ";".join(onboarding) or None}
+            {
+                "poi_id": poi_id,
+                "deal_id": deal_id,
+                "partner_id": partner_id,
+                "status": status,
+                "signed_at": signed_at,
+                "onboarding_product_lines": ";".join(onboarding) or None,
+            }
         )
 
     def activity(self, partner_id: str, portal_id: str, occurred_at: str, activity_type: str) -> None:
         self.rows["partner_portal_activity"].append(
-            {"partner_id": partner_id, "portal_id": portal_id, "occurred_at": occurred_at,
-             "activity_type": activity_type}
+            {
+                "partner_id": partner_id,
+                "portal_id": portal_id,
+                "occurred_at": occurred_at,
+                "activity_type": activity_type,
+            }
         )
 
     def decision(self, deal_id: str, partner_id: str, decided_on: str = "2026-10-01") -> None:
@@ -171,6 +220,7 @@ class Zone:
         self.portal("anchor_portal")
         self.mrr("anchor_portal", COVERAGE_START, "sales_hub", "professional", "1.00")
         self.mrr("anchor_portal", COVERAGE_END, "sales_hub", "professional", "1.00")
+
 
 # =============================================================================================
 # Random cases. Hypothesis draws the number of cases and one seed per example; each case is built
@@ -291,9 +341,17 @@ def _history(r: R, portal: str, line: str, start: int, kind: str = "any") -> _Li
     elif kind == "constant":
         path = [r.pick(EDITIONS)]
     else:
-        path = r.pick([["professional"], ["starter"], ["enterprise"], ["starter", "professional"],
-                       ["professional", "enterprise"], ["professional", "professional"],
-                       ["starter", "professional", "enterprise"]])
+        path = r.pick(
+            [
+                ["professional"],
+                ["starter"],
+                ["enterprise"],
+                ["starter", "professional"],
+                ["professional", "enterprise"],
+                ["professional", "professional"],
+                ["starter", "professional", "enterprise"],
+            ]
+        )
     segments: list[tuple[int, str, str]] = []
     month = min(start, COVERAGE_MONTHS - 1)
     for edition in path:
@@ -323,8 +381,9 @@ class _Case:
     n_pois: int = 0
     used_days: dict[str, set[date]] = field(default_factory=lambda: defaultdict(set))
 
-    def new_partner(self, solutions_type: str | None = None, tier: str | None = None,
-                    accredited: bool | None = None) -> str:
+    def new_partner(
+        self, solutions_type: str | None = None, tier: str | None = None, accredited: bool | None = None
+    ) -> str:
         r = self.r
         pid = f"{self.cid}_sp{len(self.partners) + 1}"
         self.zone.partner(
@@ -350,8 +409,9 @@ class _Case:
             self.lines[key] = _history(self.r, portal, product_line, start, kind)
         return self.lines[key]
 
-    def fixed_line(self, portal: str, product_line: str, segments: list[tuple[int, str, str]],
-                   stop: int | None = None) -> _Line:
+    def fixed_line(
+        self, portal: str, product_line: str, segments: list[tuple[int, str, str]], stop: int | None = None
+    ) -> _Line:
         key = (portal, product_line)
         if key not in self.lines:
             self.lines[key] = _Line(portal, product_line, segments, stop)
@@ -367,9 +427,16 @@ class _Case:
         self.used_days[portal].add(d)
         return d
 
-    def deal(self, portal: str, month_index: int, items: list[tuple[str, str, str]],
-             partners: list[tuple[str, str]], collaboration_type: str | None = None,
-             stage: str = "closed_won", distinct_amounts: bool = True) -> tuple[str, date]:
+    def deal(
+        self,
+        portal: str,
+        month_index: int,
+        items: list[tuple[str, str, str]],
+        partners: list[tuple[str, str]],
+        collaboration_type: str | None = None,
+        stage: str = "closed_won",
+        distinct_amounts: bool = True,
+    ) -> tuple[str, date]:
         self.n_deals += 1
         did = f"{self.cid}_d{self.n_deals}"
         closed = self.close_day(portal, month_index)
@@ -390,8 +457,9 @@ class _Case:
         self.zone.case_of[did] = self.cid
         return did, closed
 
-    def poi(self, deal: str, closed: date, partner: str, timing: str | None = None,
-            onboarding: Sequence[str] = ()) -> None:
+    def poi(
+        self, deal: str, closed: date, partner: str, timing: str | None = None, onboarding: Sequence[str] = ()
+    ) -> None:
         """timing: valid (on/before close), same_day (23:59:59 on close), after (a later day), rejected, sent."""
         r = self.r
         self.n_pois += 1
@@ -570,8 +638,10 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
         if len(parts) > 1 and parts[1] > 1:  # distinct amounts, same total
             parts[1] -= 1
             parts[0] += 1
-        items = [(line, r.pick(["professional", "enterprise"]), f"{c / 100:.2f}")
-                 for line, c in zip(lines, parts, strict=True)]
+        items = [
+            (line, r.pick(["professional", "enterprise"]), f"{c / 100:.2f}")
+            for line, c in zip(lines, parts, strict=True)
+        ]
         if r.coin():
             items.append((r.pick([x for x in HUBS if x not in lines]), "starter", "1.23"))
         if r.coin(0.6):
@@ -591,8 +661,9 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
         if stop - start > 1 and r.coin():  # an upsell before the cancellation
             h.segments.append((start + r.int(1, stop - start - 1), "professional", _amount(r)))
         case.lines[(portal, line)] = h
-        did, closed = case.deal(portal, start, [(line, "professional", amt)], [(P[0], "originator")],
-                                "partner_collaboration")
+        did, closed = case.deal(
+            portal, start, [(line, "professional", amt)], [(P[0], "originator")], "partner_collaboration"
+        )
         case.poi(did, closed, P[0], "valid")
         if r.coin():  # the same partner sells the line again after the cancellation
             d2, c2 = case.deal(portal, h.resume or stop, [(line, "professional", amt)], [(P[0], "originator")])
@@ -615,15 +686,18 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
             case.line(portal, line, r.int(0, COVERAGE_MONTHS - 1))
         for _ in range(r.int(1, 3)):
             m = r.int(0, COVERAGE_MONTHS - 1)
-            items = [(line, r.pick(EDITIONS), _amount(r)) for line in r.subset(HUBS + NON_HUB_ELIGIBLE + (OVERAGE,),
-                                                                                 1, 3)]
+            items = [
+                (line, r.pick(EDITIONS), _amount(r)) for line in r.subset(HUBS + NON_HUB_ELIGIBLE + (OVERAGE,), 1, 3)
+            ]
             paying = [h for h in case.lines.values() if h.edition_at(m)]
             if paying and r.coin():  # sell what the history shows that month
                 h = r.pick(paying)
                 items = [(h.line, h.edition_at(m) or "professional", h.amount_at(m) or "100.00"), *items]
             partners = r.subset(P, 0, 3)
-            roles = [(p, "originator" if i == 0 else r.pick(["invited", "invited", "recommended_by_originator"]))
-                     for i, p in enumerate(partners)]
+            roles = [
+                (p, "originator" if i == 0 else r.pick(["invited", "invited", "recommended_by_originator"]))
+                for i, p in enumerate(partners)
+            ]
             stage = r.pick(["closed_won"] * 6 + ["open", "closed_lost"])
             did, closed = case.deal(portal, m, items if r.int(0, 9) else [], roles, stage=stage)
             for p in partners:
@@ -679,22 +753,31 @@ def edge_cases() -> Zone:
     # e4: two originators and a recommended partner who signed: B6.1 does not apply.
     partner("e4_a"), partner("e4_b"), partner("e4_c"), z.portal("e4_po")
     z.mrr_months("e4_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
-    z.deal("e4_d1", "e4_po", "2024-03-10", sales,
-           [("e4_a", "originator"), ("e4_b", "originator"), ("e4_c", "recommended_by_originator")])
+    z.deal(
+        "e4_d1",
+        "e4_po",
+        "2024-03-10",
+        sales,
+        [("e4_a", "originator"), ("e4_b", "originator"), ("e4_c", "recommended_by_originator")],
+    )
     sign("e4_poi1", "e4_d1", "e4_c", "2024-03-01T00:00:00")
     # e5: enterprise referral, pro hub 2,900 + a starter-edition credit pack 200 (not a pro item).
     partner("e5_a", "platinum", True), z.portal("e5_po")
     z.mrr_months("e5_po", "marketing_hub", "professional", "2900.00", date(2024, 3, 1), 3)
     z.mrr_months("e5_po", "credit_capacity_pack", "starter", "200.00", date(2024, 3, 1), 3)
-    z.deal("e5_d1", "e5_po", "2024-03-10",
-           [("marketing_hub", "professional", "2900.00"), ("credit_capacity_pack", "starter", "200.00")],
-           [("e5_a", "invited")], "hubspot_collaboration")
+    z.deal(
+        "e5_d1",
+        "e5_po",
+        "2024-03-10",
+        [("marketing_hub", "professional", "2900.00"), ("credit_capacity_pack", "starter", "200.00")],
+        [("e5_a", "invited")],
+        "hubspot_collaboration",
+    )
     sign("e5_poi1", "e5_d1", "e5_a", "2024-03-01T00:00:00")
     # e6: a recommended partner without an originator is never credited.
     partner("e6_a"), z.portal("e6_po")
     z.mrr_months("e6_po", "sales_hub", "professional", "500.00", date(2024, 3, 1), 3)
-    z.deal("e6_d1", "e6_po", "2024-03-10", sales, [("e6_a", "recommended_by_originator")],
-           "hubspot_collaboration")
+    z.deal("e6_d1", "e6_po", "2024-03-10", sales, [("e6_a", "recommended_by_originator")], "hubspot_collaboration")
     sign("e6_poi1", "e6_d1", "e6_a", "2024-03-01T00:00:00")
     # e7: a deal closed after the run date does not exist yet (G3).
     partner("e7_a"), z.portal("e7_po")
