@@ -1,6 +1,8 @@
--- rules.md B4, D16, B6: one row per (closed-won deal with line items, partner) — every partner on
--- the deal (`deal_partners`) and every partner with a POI on it — with its role, its solutions type
--- and whether it holds a valid POI.
+-- rules.md B4, D16, B6: one row per (closed-won deal with line items, partner on the deal) — the
+-- partners registered on the deal (`deal_partners`) — with its role, its solutions type and whether
+-- it holds a valid POI. A POI of a partner not registered on the deal gives no credit ([SPP] "Aucun
+-- crédit ne sera accordé pour les transactions qu'un partenaire n'a pas enregistrées comme
+-- transactions partagées"); the quality gate reports such POIs as a warning.
 --   * D16 a POI is valid when status = signed and the UTC date of signed_at (G1) is on or before
 --     closed_on + grace days (seed `solutions_parameters.poi_grace_days`, default 0) and, G3, on or
 --     before the run date. Any one valid POI of the partner suffices; sent/rejected POIs are ignored.
@@ -71,8 +73,6 @@ roles as (
 
 keys as (
     select deal_id, partner_id from roles
-    union
-    select deal_id, partner_id from poi_by_partner
 )
 
 select
