@@ -1,0 +1,12 @@
+-- rules.md D1: the months in which an app is listed: listed_on <= last day of the month and
+-- (delisted_on null or delisted_on > first day of the month). An app's installs, usage and reviews
+-- count only in these months.
+select
+    apps.app_id,
+    apps.partner_id,
+    months.month,
+    months.month_end
+from {{ ref('stg_hubspot__apps') }} as apps
+inner join {{ ref('int_technology__months') }} as months
+    on apps.listed_on <= months.month_end
+    and (apps.delisted_on is null or apps.delisted_on > months.month)

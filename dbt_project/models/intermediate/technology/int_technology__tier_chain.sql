@@ -1,0 +1,67 @@
+-- rules.md A9, D11, D13: the tier chain. For every technology partner, from the first chain date to the
+-- last: C (tier before) -> the first matching row of the A9 table -> action and tier_after, which is the
+-- C of the next date unless that date's predecessor has a current published tier (published tiers are
+-- facts that recomputation does not rewrite).
+-- Portability: a recursive CTE (WITH RECURSIVE: DuckDB, Postgres, Trino — mind Trino's
+-- max_recursion_depth, default 10 — and Spark >= 4.0). The A9 decision is inlined by macros (no
+-- subquery around the recursive reference) so the recursive member stays within what each engine allows.
+with recursive
+
+inputs as (
+    select * from {{ ref('int_technology__tier_chain_inputs') }}
+),
+
+chain as (
+    select
+        i.partner_id,
+        i.evaluation_date,
+        i.chain_index,
+        cast(coalesce(i.published_prev_rank, i.initial_rank) as integer) as tier_before_rank,
+        cast(case when i.published_prev_rank is not null then 'published' else i.initial_source end as varchar)
+            as tier_before_source,
+        cast({{ technology_a9_action('coalesce(i.published_prev_rank, i.initial_rank)', 'i') }} as varchar) as action,
+        cast({{ technology_a9_tier_after(
+                technology_a9_action('coalesce(i.published_prev_rank, i.initial_rank)', 'i'),
+                'coalesce(i.published_prev_rank, i.initial_rank)', 'i') }} as integer) as tier_after_rank
+    from inputs as i
+    where i.chain_index = 1
+
+    union all
+
+    select
+        i.partner_id,
+        i.evaluation_date,
+        i.chain_index,
+        cast(coalesce(i.published_prev_rank, prev.tier_after_rank) as integer) as tier_before_rank,
+        cast(case when i.published_prev_rank is not null then 'published' else 'computed' end as varchar)
+            as tier_before_source,
+        cast({{ technology_a9_action('coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i') }} as varchar)
+            as action,
+        cast({{ technology_a9_tier_after(
+                technology_a9_action('coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i'),
+                'coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i') }} as integer) as tier_after_rank
+    from chain as prev
+    inner join inputs as i
+        on i.partner_id = prev.partner_id
+        and i.chain_index = prev.chain_index + 1
+)
+
+select
+    chain.partner_id,
+    chain.evaluation_date,
+    chain.chain_index,
+    chain.tier_before_rank,
+    chain.tier_before_source,
+    chain.action,
+    chain.tier_after_rank,
+    -- D11: the upgrade waiting for (or lacking) the POC form is reported as pending_tier = X_perf
+    cast(case
+        when chain.action in ('upgrade_pending_poc_form', 'upgrade_deferred_no_poc_form')
+            then i.qualified_on_performance_rank
+    end as integer) as pending_rank,
+    -- D13: rows 9 and 10 keep a tier the partner no longer qualifies for
+    chain.action in ('downgrade_waived_2026', 'downgrade_not_in_window') as at_risk
+from chain
+inner join inputs as i
+    on i.partner_id = chain.partner_id
+    and i.evaluation_date = chain.evaluation_date

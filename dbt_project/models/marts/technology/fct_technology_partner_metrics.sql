@@ -1,0 +1,26 @@
+-- rules.md A3, A4 (live listing), D8: the metrics of every technology partner for every reported
+-- evaluation date (E >= evaluation_from).
+select
+    cast(metrics.partner_id as varchar) as partner_id,
+    cast(metrics.evaluation_date as date) as evaluation_date,
+    cast(metrics.window_start as date) as window_start,
+    cast(metrics.window_end as date) as window_end,
+    cast(round(metrics.attached_mrr_mean, 2) as decimal(18, 2)) as attached_mrr,
+    cast(metrics.attached_mrr_total as decimal(18, 2)) as attached_mrr_window_total,
+    cast(metrics.months_with_active_use as integer) as months_with_active_use,
+    cast(metrics.install_90d_mrr as decimal(18, 2)) as install_90d_mrr,
+    cast(metrics.install_90d_portal_count as integer) as install_90d_portal_count,
+    cast(metrics.influenced_deals_mrr as decimal(18, 2)) as influenced_deals_mrr,
+    cast(metrics.influenced_deal_count as integer) as influenced_deal_count,
+    cast(metrics.review_count as integer) as review_count,
+    cast(metrics.avg_rating as double) as avg_rating,
+    cast(listing.live_app_count as integer) as live_app_count,
+    cast(listing.certified_live_app_count as integer) as certified_live_app_count,
+    cast(listing.has_live_listing as boolean) as has_live_listing
+from {{ ref('int_technology__partner_metrics') }} as metrics
+inner join {{ ref('int_technology__partner_listing_status') }} as listing
+    on listing.partner_id = metrics.partner_id
+    and listing.evaluation_date = metrics.evaluation_date
+inner join {{ ref('int_technology__evaluation_dates') }} as dates
+    on dates.evaluation_date = metrics.evaluation_date
+where dates.is_reported

@@ -1,0 +1,76 @@
+-- rules.md A7, A8, A9, A10, D10-D13: the tier decision of every technology partner for every reported
+-- evaluation date: C, X_perf, X, tier_after, action, pending tier, flags, and the next tier's gap.
+with
+
+tiers as (
+    select
+        tier,
+        tier_rank,
+        lead(tier) over (order by tier_rank) as next_tier
+    from {{ ref('technology_tiers') }}
+),
+
+next_tier_gaps as (
+    select
+        partner_id,
+        evaluation_date,
+        cast(count(*) as integer) as next_tier_blocking_count,
+        {{ dbt.listagg('requirement', "', '", "order by requirement") }} as next_tier_blocking_requirements
+    from {{ ref('int_technology__next_tier_gaps') }}
+    where is_blocking
+    group by partner_id, evaluation_date
+)
+
+select
+    cast(chain.partner_id as varchar) as partner_id,
+    cast(chain.evaluation_date as date) as evaluation_date,
+    cast(tier_before.tier as varchar) as tier_before,
+    cast(chain.tier_before_source as varchar) as tier_before_source,
+    cast(qualified.qualified_tier_on_performance as varchar) as qualified_tier_on_performance,
+    cast(qualified.qualified_tier as varchar) as qualified_tier,
+    cast(tier_after.tier as varchar) as tier_after,
+    cast(chain.action as varchar) as action,
+    cast(pending.tier as varchar) as pending_tier,
+    cast(qualified.premier_exception_used as boolean) as premier_exception_used,
+    cast(standing.in_good_standing as boolean) as in_good_standing,
+    cast(standing.responsible_escalation_count as integer) as responsible_escalation_count,
+    -- A8/D12: a partner not in good standing is flagged for partner-manager review
+    cast(not standing.in_good_standing as boolean) as needs_review,
+    cast(chain.at_risk as boolean) as at_risk,
+    cast(listing.has_live_listing as boolean) as has_live_listing,
+    cast(forms.poc_form_id as varchar) as poc_form_id,
+    cast(forms.poc_form_submitted_on as date) as poc_form_submitted_on,
+    cast(dates.poc_form_deadline as date) as poc_form_deadline,
+    cast(qualified.form_complete_for_tier as varchar) as form_complete_for_tier,
+    cast(coalesce(after_qualification.form_complete, true) as boolean) as form_complete_for_tier_after,
+    cast(chain.tier_after_rank <> chain.tier_before_rank as boolean) as tier_changed,
+    cast(tier_after.next_tier as varchar) as next_tier,
+    cast(coalesce(next_tier_gaps.next_tier_blocking_count, 0) as integer) as next_tier_blocking_count,
+    cast(next_tier_gaps.next_tier_blocking_requirements as varchar) as next_tier_blocking_requirements,
+    cast(dates.run_date as date) as run_date
+from {{ ref('int_technology__tier_chain') }} as chain
+inner join {{ ref('int_technology__evaluation_dates') }} as dates
+    on dates.evaluation_date = chain.evaluation_date
+inner join {{ ref('int_technology__qualified_tiers') }} as qualified
+    on qualified.partner_id = chain.partner_id
+    and qualified.evaluation_date = chain.evaluation_date
+inner join {{ ref('int_technology__good_standing') }} as standing
+    on standing.partner_id = chain.partner_id
+    and standing.evaluation_date = chain.evaluation_date
+inner join {{ ref('int_technology__partner_listing_status') }} as listing
+    on listing.partner_id = chain.partner_id
+    and listing.evaluation_date = chain.evaluation_date
+inner join {{ ref('int_technology__poc_form_status') }} as forms
+    on forms.partner_id = chain.partner_id
+    and forms.evaluation_date = chain.evaluation_date
+left join {{ ref('int_technology__tier_qualification') }} as after_qualification
+    on after_qualification.partner_id = chain.partner_id
+    and after_qualification.evaluation_date = chain.evaluation_date
+    and after_qualification.tier_rank = chain.tier_after_rank
+left join tiers as tier_before on tier_before.tier_rank = chain.tier_before_rank
+left join tiers as tier_after on tier_after.tier_rank = chain.tier_after_rank
+left join tiers as pending on pending.tier_rank = chain.pending_rank
+left join next_tier_gaps
+    on next_tier_gaps.partner_id = chain.partner_id
+    and next_tier_gaps.evaluation_date = chain.evaluation_date
+where dates.is_reported
