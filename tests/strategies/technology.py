@@ -207,6 +207,30 @@ def case_specs() -> st.SearchStrategy[CaseSpec]:
     )
 
 
+class Batch:
+    """The cases of one landing zone, with a short repr (Hypothesis prints the failing example)."""
+
+    def __init__(self, specs: list[CaseSpec]):
+        self.specs = list(specs)
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+    def __iter__(self):
+        return iter(self.specs)
+
+    def __getitem__(self, k: int) -> CaseSpec:
+        return self.specs[k]
+
+    def __repr__(self) -> str:
+        return f"<batch of {len(self.specs)} cases: the failure message shows the differing ones>"
+
+
+def batches(n_cases: int) -> st.SearchStrategy[Batch]:
+    """`n_cases` case scenarios for one landing zone (fixed size: one dbt build each)."""
+    return st.lists(case_specs(), min_size=n_cases, max_size=n_cases).map(Batch)
+
+
 # ---------------------------------------------------------------------------------------------
 # Building a case
 
@@ -226,7 +250,7 @@ def _random_time(rng: random.Random) -> time:
 class _CaseBuilder:
     def __init__(self, landing: Landing, ctx: Context, k: int, spec: CaseSpec):
         self.landing, self.ctx, self.spec = landing, ctx, spec
-        self.rng = random.Random(spec.seed * 7919 + k)
+        self.rng = random.Random(spec.seed * 7919 + k * 31 + ctx.run_date.toordinal())
         self.prefix = f"c{k}_"
         self.months = ctx.months
         self.chain = ctx.chain or [ctx.run_date]
@@ -684,7 +708,7 @@ def build_anchor(landing: Landing, ctx: Context) -> None:
     b.flush()
 
 
-def build_landing(ctx: Context, specs: list[CaseSpec]) -> Landing:
+def build_landing(ctx: Context, specs: Batch | list[CaseSpec]) -> Landing:
     landing = Landing()
     build_anchor(landing, ctx)
     for k, spec in enumerate(specs):
