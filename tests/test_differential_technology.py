@@ -55,10 +55,10 @@ CONTEXTS = [
         Context(date(2024, 10, 1), 30, date(2027, 4, 30), evaluation_from=date(2026, 4, 15)),
         id="run-on-E+15-from",
     ),
-    # chain 2026-01-15 .. 2027-04-15 (27 months of data), evaluated up to 2027-04-15, run on E
+    # data and run date allow 2027-07-15, evaluation_to stops the chain at 2027-04-15
     pytest.param(
-        Context(date(2025, 1, 1), 27, date(2027, 4, 15), evaluation_to=date(2027, 4, 15)),
-        id="run-on-E-to",
+        Context(date(2025, 1, 1), 30, date(2027, 7, 15), evaluation_to=date(2027, 6, 30)),
+        id="to-cuts-the-chain",
     ),
 ]
 
@@ -67,14 +67,25 @@ CONTEXTS = [
 # Coverage of a batch
 
 
+def possible_actions(ref: TechnologyReference, ctx: Context) -> set[str]:
+    """The A9 actions the output dates of a batch allow."""
+    dates = sorted({_as_date(e) for e in ref.evaluations["evaluation_date"]})
+    possible = set(ACTIONS)
+    if not dates or ctx.run_date > dates[-1] + timedelta(days=14):
+        possible.discard("upgrade_pending_poc_form")  # no evaluated date's POC window is open
+    if not any(e.year >= 2027 and e.month in (1, 7) for e in dates):
+        possible.discard("downgrade")
+    if not any(e.year >= 2027 and e.month in (4, 10) for e in dates):
+        possible.discard("downgrade_not_in_window")
+    if not any(e.year < 2027 for e in dates):
+        possible.discard("downgrade_waived_2026")
+    return possible
+
+
 def missing_coverage(ref: TechnologyReference, ctx: Context) -> set[str]:
-    """What a batch lacks to exercise every tier and action of A9 (as the reference computes it)."""
+    """What a batch lacks to exercise every tier and every possible action of A9 (per the reference)."""
     ev = ref.evaluations
-    wanted = set(ACTIONS)
-    last = max(ref.chain_dates) if ref.chain_dates else None
-    if last is None or ctx.run_date > last + timedelta(days=14):
-        wanted.discard("upgrade_pending_poc_form")  # no evaluated date's POC window is open
-    missing = {f"action {a}" for a in wanted - set(ev["action"])}
+    missing = {f"action {a}" for a in possible_actions(ref, ctx) - set(ev["action"])}
     missing |= {f"tier_after {t}" for t in TIER_VALUES - set(ev["tier_after"])}
     missing |= {f"X_perf {t}" for t in TIER_VALUES - set(ev["qualified_tier_on_performance"])}
     if not ev["premier_exception_used"].any():
@@ -292,3 +303,58 @@ def test_technology_marts_agree_with_reference(ctx: Context, specs: Batch, tmp_p
         f"actions {ref.evaluations['action'].value_counts().to_dict()}"
     )
     assert not diffs, describe(diffs, specs) + f"\nlanding zone kept at {landing_dir}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of the test machinery itself (no dbt build)
+
+
+@pytest.mark.parametrize("ctx", CONTEXTS)
+@settings(
+    max_examples=1,
+    phases=[Phase.generate],
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(specs=batches(N_CASES))
+def test_generated_batches_cover_every_tier_and_action(ctx: Context, specs: Batch) -> None:
+    """The generator is what makes the differential test meaningful: a non-degenerate batch must show
+    every tier and every A9 action its dates allow (the differential test assumes it)."""
+    assume(len({s.seed for s in specs}) > 1)  # Hypothesis's first, all-minimal example
+    landing = build_landing(ctx, specs)
+    ref = evaluate(landing.frames(), ctx.run_date, ctx.evaluation_from, ctx.evaluation_to, landing.published_frame())
+    assert not missing_coverage(ref, ctx), sorted(missing_coverage(ref, ctx))
+    assert possible_actions(ref, ctx) <= set(ref.evaluations["action"])
+
+
+def test_compare_reports_missing_rows_and_each_differing_column() -> None:
+    ctx = CONTEXTS[0].values[0]
+    from tests.strategies.technology import CaseSpec
+
+    spec = CaseSpec("always", (400_000, "exact"), "none", ("5000.00", 0), "1000.00", (5, "at40"),
+                    ("leading", 0), "open", ("rising", "none"), "valid", 7)  # fmt: skip
+    landing = build_landing(ctx, [spec])
+    ref = evaluate(landing.frames(), ctx.run_date, published=landing.published_frame())
+    keys = ["partner_id", "evaluation_date"]
+    assert compare("evaluations", keys, ref.evaluations, ref.evaluations.copy()) == []
+
+    mart = ref.metrics.copy()
+    mart.loc[0, "attached_mrr"] = mart.loc[0, "attached_mrr"] + Decimal("0.01")
+    mart.loc[1, "avg_rating"] = 4.0 if pd.isna(mart.loc[1, "avg_rating"]) else mart.loc[1, "avg_rating"] + 1e-6
+    mart = mart.drop(index=2)
+    diffs = compare("metrics", keys, ref.metrics, mart)
+    assert sorted(d["what"].split(":")[0] for d in diffs) == ["attached_mrr", "avg_rating", "row only in reference"]
+
+    rkeys = ["partner_id", "evaluation_date", "tier", "requirement"]
+    mart = ref.requirements.copy()
+    money = mart.index[mart["requirement"] == "attached_mrr"][0]
+    status = mart.index[mart["requirement"] == "live_listing"][0]
+    mart["value"] = mart["value"].astype(object)
+    mart.loc[money, "value"] = float(mart.loc[money, "value"]) + 0.004  # within half a cent: same 2 dp
+    mart.loc[status, "status"] = "not_enforced"
+    diffs = compare("requirements", rkeys, ref.requirements, mart)
+    assert [(d["requirement"], d["what"].split(":")[0]) for d in diffs] == [("live_listing", "status")]
+    mart.loc[money, "value"] = float(mart.loc[money, "value"]) + 0.002
+    assert len(compare("requirements", rkeys, ref.requirements, mart)) == 2

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import product
@@ -153,25 +153,19 @@ JITTERS = ("exact", "minus_cent", "plus_cent", "cents", "drop")
 DISRUPTIONS = ("none", "none", "uninstall", "gap", "second_app", "reinstall", "overage", "late_install")
 INSTALL_90D = (None, "4999.99", "5000.00", "29999.99", "30000.00", "99999.99", "100000.00")
 INSTALL_OFFSETS = (-1, 0, 45, 90, 91)
-DEALS = (None, "999.99", "1000.00", "4999.99", "5000.00", "29999.99", "30000.00", "99999.99", "100000.00", "250000.00")
-REVIEWS = (
-    (0, "none"),
-    (4, "high"),
-    (5, "at35"),
-    (5, "below35"),
-    (5, "at40"),
-    (5, "below40"),
-    (10, "at40"),
-    (10, "below40"),
-    (9, "high"),
-    (12, "high"),
-)
+DEALS = (None, "999.99", "1000.00", "4999.99", "5000.00", "29999.99", "30000.00", "99999.99", "100000.00",
+         "100000.00", "250000.00")  # fmt: skip
+REVIEWS = ((0, "none"), (4, "high"), (5, "at35"), (5, "below35"), (5, "at40"), (5, "below40"), (10, "at40"),
+           (10, "below40"), (9, "high"), (12, "high"), (6, "high"), (11, "at40"))  # fmt: skip
 FORMS = ("none", "tech", "leading", "premier", "premier", "premier_no_ds", "complete_then_tech")
 FORM_TIMINGS: tuple[int | str, ...] = (-30, 0, 14, 15, "run", "run+1")
 ESCALATIONS = ("none", "none", "open", "resolved_90", "resolved_91", "after", "not_responsible", "opened_after")
 BASELINES = (None, "partner", "rising", "leading", "premier")
 PUBLISHED = ("none", "none", "none", "some")
 CERTS = ("none", "valid", "valid", "expiring", "expires_on_e", "revoked", "certified_on_e")
+# Rare combinations made common: Premier through the A5 exception at most dates; leading on
+# performance at the last date with the form still missing (A9 row 6 / 7).
+ARCHETYPES = ("free",) * 8 + ("exception", "pending")
 
 
 @dataclass(frozen=True)
@@ -187,6 +181,7 @@ class CaseSpec:
     baseline: tuple[str | None, str]
     cert: str
     seed: int
+    archetype: str = "free"
 
 
 def case_specs() -> st.SearchStrategy[CaseSpec]:
@@ -203,6 +198,7 @@ def case_specs() -> st.SearchStrategy[CaseSpec]:
         escalation=st.sampled_from(ESCALATIONS),
         baseline=st.sampled_from(list(product(BASELINES, PUBLISHED))),
         cert=st.sampled_from(CERTS),
+        archetype=st.sampled_from(ARCHETYPES),
         seed=st.integers(0, 2**24),
     )
 
@@ -224,6 +220,9 @@ class Batch:
 
     def __repr__(self) -> str:
         return f"<batch of {len(self.specs)} cases: the failure message shows the differing ones>"
+
+    def _repr_pretty_(self, p, cycle: bool) -> None:  # Hypothesis's pretty printer
+        p.text(repr(self))
 
 
 def batches(n_cases: int) -> st.SearchStrategy[Batch]:
@@ -342,8 +341,15 @@ class _CaseBuilder:
     # -- the scenario --------------------------------------------------------------------------
 
     def build(self) -> None:
+        if self.spec.archetype == "exception":
+            self.spec = replace(self.spec, listing="always", attached=(self.rng.choice([0, 400_000]), "exact"),
+                                form=("premier", -30), cert="none")  # fmt: skip
+        elif self.spec.archetype == "pending":
+            self.spec = replace(self.spec, listing="always", attached=(1_000_000, "exact"), form=("none", 0))
         rng, spec = self.rng, self.spec
         p1 = self.partner()
+        if spec.archetype != "free":
+            self.steady_support(p1, spec.archetype)
         apps = self.apps(p1, spec.listing)
         self.attached(apps, *spec.attached)
         self.install_90d(apps, *spec.install_90d)
@@ -356,6 +362,36 @@ class _CaseBuilder:
         if rng.random() < 0.2:  # a second partner whose apps share the first partner's portals
             self.second_partner()
         self.flush()
+
+    def steady_support(self, partner: str, archetype: str) -> None:
+        """Deals every 6 months and reviews every quarter (every window sees them), plus the form."""
+        rng = self.rng
+        app = self.app(partner, self.months[0] - timedelta(days=500))
+        amount = "100000.00" if archetype == "exception" else "5000.00"
+        for n, m in enumerate(self.months[::6]):
+            sid = f"{partner}_steady{n}"
+            self.landing.add("influenced_revenue_submissions", submission_id=sid, partner_id=partner,
+                             deal_id=sid, portal_id=None, submission_type="influenced_deal", mrr_usd=amount,
+                             closed_on=fmt_date(m + timedelta(days=9)), submitted_at=fmt_ts(m + timedelta(days=12)),
+                             review_status="approved")  # fmt: skip
+        for m in self.months[::3]:
+            for _ in range(3):
+                self._review(app, rng.choice([4, 5]), m + timedelta(days=rng.randint(0, 27)))
+        email = f"steady@{self.prefix}example.com"
+        if archetype == "exception":
+            self.landing.add("app_certifications", app_id=app, certified_on=fmt_date(self.months[0]),
+                             expires_on="2035-01-01", status="certified")  # fmt: skip
+            self.landing.add("partner_poc_forms", form_id=f"{partner}_steady", partner_id=partner,
+                             submitted_at=fmt_ts(self.months[0]), technical_contact_email=email,
+                             partnership_manager_email=email, executive_sponsor_email=email,
+                             co_sell_contact_email=None, data_sharing="crossbeam")  # fmt: skip
+        else:  # the form for leading arrives after E + 14 of the last date, or after the run date
+            last = self.chain[-1]
+            late = rng.choice([last + timedelta(days=15), self.ctx.run_date + timedelta(days=1)])
+            self.landing.add("partner_poc_forms", form_id=f"{partner}_steady", partner_id=partner,
+                             submitted_at=fmt_ts(late), technical_contact_email=email,
+                             partnership_manager_email=email, executive_sponsor_email=None,
+                             co_sell_contact_email=None, data_sharing=None)  # fmt: skip
 
     def apps(self, partner: str, listing: str) -> list[tuple[str, date, date | None]]:
         rng, first = self.rng, self.months[0]
@@ -553,7 +589,7 @@ class _CaseBuilder:
                 ratings[i] += 1
                 ratings[j] -= 1
         # often in the last 12 months, so that the enforced (2027) windows see them (A6)
-        start = rng.choice(self.months[-12:-2] if rng.random() < 0.5 else self.months[:-2])
+        start = rng.choice(self.months[-12:-2] if rng.random() < 0.65 else self.months[:-2])
         for r in ratings:
             day = _random_day(rng, start, month_end(add_months(start, 2)))
             self._review(rng.choice(apps)[0], r, day)
@@ -576,7 +612,8 @@ class _CaseBuilder:
         rng = self.rng
         if kind == "none":
             return
-        e = self.anchor()
+        # often the last date: its POC window may still be open on the run date (A9 row 6)
+        e = self.chain[-1] if self.rng.random() < 0.4 else self.anchor()
         when = {"run": self.ctx.run_date, "run+1": self.ctx.run_date + timedelta(days=1)}.get(
             timing, e + timedelta(days=timing if isinstance(timing, int) else 0)
         )
@@ -591,7 +628,7 @@ class _CaseBuilder:
         forms = [(when, contacts)]
         if kind == "complete_then_tech":
             forms.insert(0, (when - timedelta(days=rng.choice([1, 60, 200])), (email, email, email, "crossbeam")))
-        elif kind == "premier" and rng.random() < 0.3:  # an early complete form that holds for every date
+        elif kind == "premier" and rng.random() < 0.5:  # an early complete form that holds for every date
             forms.insert(0, (self.months[0], contacts))
         for n, (day, (tech, pm, exec_, ds)) in enumerate(forms):
             self.landing.add(
@@ -609,7 +646,8 @@ class _CaseBuilder:
     def escalation(self, partner: str, kind: str) -> None:
         if kind == "none":
             return
-        e = self.anchor()
+        # often the last date: its POC window may still be open on the run date (A9 row 6)
+        e = self.chain[-1] if self.rng.random() < 0.4 else self.anchor()
         d = timedelta
         opened, resolved, responsible = {
             "open": (e - d(days=self.rng.randint(0, 100)), None, True),
