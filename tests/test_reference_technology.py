@@ -871,6 +871,35 @@ def test_a9_current_published_tier_overrides_the_computed_one() -> None:
     assert evaluation(ref, E27)["action"] == "upgrade"
 
 
+def test_a9_published_tier_of_the_date_before_the_first_chain_date() -> None:
+    lz = landing()
+    performer(lz, "rising", pid="prev")
+    baseline(lz, "leading", "prev")
+    lz.publish("prev", date(2025, 10, 15), "premier")  # the quarter before 2026-01-15: wins over baseline
+    performer(lz, "rising", pid="older")
+    lz.publish("older", date(2025, 7, 15), "premier")  # not the previous date: not read
+    performer(lz, "rising", pid="stale")
+    lz.publish("stale", date(2025, 10, 15), "premier", current=False)  # not current: not read
+    ref = run(lz)
+    assert evaluation(ref, E26[0], "prev")["tier_before"] == "premier"
+    assert evaluation(ref, E26[0], "older")["tier_before"] == "partner"
+    assert evaluation(ref, E26[0], "stale")["tier_before"] == "partner"
+
+
+def test_d6_a7_latest_is_by_timestamp_then_id() -> None:
+    lz = landing()
+    performer(lz, "leading")
+    form(lz, "f_b", date(2026, 1, 20), pm=True, at_time=time(8, 0))
+    form(lz, "f_a", date(2026, 1, 20), pm=False, at_time=time(18, 0))  # later that day: the latest
+    submission(lz, "s_b", "d9", "100.00", date(2026, 3, 3))
+    lz.add("influenced_revenue_submissions", submission_id="s_a", partner_id="p", deal_id="d9", portal_id=None,
+           submission_type="referral", mrr_usd="200.00", closed_on="2026-03-03",
+           submitted_at="2026-03-03T18:00:00", review_status="approved")  # fmt: skip
+    ref = run(lz)
+    assert evaluation(ref, E26[0])["action"] == "upgrade_deferred_no_poc_form"
+    assert metric(ref, E27, "influenced_deals_mrr") == Decimal("5200.00")  # 4 x 1250 + 200
+
+
 def test_g1_timestamps_compare_by_their_utc_date() -> None:
     lz = landing()
     performer(lz, "leading")

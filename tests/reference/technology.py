@@ -25,8 +25,9 @@ Conventions given by the project lead (not in rules.md, needed so both sides com
 - POC form used: the latest submitted (UTC date) on or before min(run date, E + 14 days).
 
 Readings of my own where rules.md leaves something open (the most literal one each time):
-R1  "Latest" (D6 submissions, A7 POC forms) orders by the UTC *date* of the timestamp (G1: every
-    timestamp is compared by its UTC calendar date), then by the id (submission_id / form_id).
+R1  "Latest" (D6 submissions, A7 POC forms) orders by the full `submitted_at` timestamp, then by
+    the id (submission_id / form_id): D6 names the column `submitted_at`, the more specific rule;
+    G1's UTC date is used for every window and cut-off (W, E + 14 days, the run date).
 R2  D6: among the partner's `approved` submissions of a deal, the latest one is kept (pending and
     rejected rows are dropped first, so a later pending/rejected row never hides an approved one).
     Submissions are not filtered by the run date (G3 names only POC forms).
@@ -43,9 +44,12 @@ R7  Good standing (A8, D12): a responsible escalation with opened_on <= E and (r
     resolved_on >= E - 90 days). An escalation opened after E does not count; one resolved after E
     was open on E.
 R8  The baseline's `effective_on` is not read: the baseline row is the tier in force before the
-    first chain date whatever its date. Published tiers of dates before the first chain date are
-    not read either (lead's convention). When several published versions of a date are marked
-    current, the highest version wins.
+    first chain date whatever its date. But a current published tier of the evaluation date just
+    before the first chain date (its quarterly predecessor, outside the chain because the data no
+    longer cover its window) is used first: A9 "the tier_after of the previous evaluation date,
+    taken from its current published version when one exists" and product.md "published tiers are
+    facts". This refines the lead's convention, which lists only the baseline for the first date.
+    When several published versions of a date are marked current, the highest version wins.
 R9  Certification expiry default: certified_on + 2 calendar years (29 Feb -> 28 Feb).
 R10 A contact is named when its e-mail is not null (feeds.md: null = not named).
 R11 `pending_tier` is X_perf on rows 6 and 7 of A9 only, else null.
@@ -214,10 +218,13 @@ def _dates(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, format="ISO8601").astype("datetime64[ns]").dt.normalize()
 
 
+def _utc_timestamps(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, format="ISO8601", utc=True).dt.tz_convert(None).astype("datetime64[ns]")
+
+
 def _utc_dates(s: pd.Series) -> pd.Series:
     """G1: a timestamp column reduced to its UTC calendar date."""
-    ts = pd.to_datetime(s, format="ISO8601", utc=True)
-    return ts.dt.tz_convert(None).astype("datetime64[ns]").dt.normalize()
+    return _utc_timestamps(s).dt.normalize()
 
 
 def _cents(s: pd.Series) -> pd.Series:
@@ -246,6 +253,7 @@ def _normalise(feeds: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             elif kind == "date":
                 df[col] = _dates(df[col])
             elif kind == "ts":
+                df[f"{col}_ts"] = _utc_timestamps(df[col])  # R1: "latest" orders by the timestamp
                 df[col] = _utc_dates(df[col])
             elif kind == "dec":
                 df[col] = _cents(df[col]) if len(df) else pd.Series(dtype="Int64")
@@ -284,6 +292,15 @@ def window_months(e: date, rules: Rules = RULES) -> range:
     """D2: the month indexes of W(E), the 12 complete months before E's quarter."""
     q = quarter_start_index(e)
     return range(q - rules.window_months, q)
+
+
+def previous_evaluation_date(e: date, rules: Rules = RULES) -> date:
+    """The evaluation date just before E (one quarter earlier)."""
+    months = sorted(rules.evaluation_months)
+    i = months.index(e.month)
+    return (
+        date(e.year, months[i - 1], rules.evaluation_day) if i else date(e.year - 1, months[-1], rules.evaluation_day)
+    )
 
 
 def chain_dates(mrr_months: pd.Series, run_date: date, evaluation_to: date | None, rules: Rules = RULES) -> list[date]:
@@ -386,7 +403,7 @@ def _influenced(feeds: dict[str, pd.DataFrame], windows: pd.DataFrame) -> pd.Dat
     """A3, D6: influenced-deals MRR per partner and E (cents)."""
     sub = feeds["influenced_revenue_submissions"]
     sub = sub[sub["review_status"] == "approved"]
-    sub = sub.sort_values(["partner_id", "deal_id", "submitted_at", "submission_id"])
+    sub = sub.sort_values(["partner_id", "deal_id", "submitted_at_ts", "submission_id"])
     latest = sub.drop_duplicates(["partner_id", "deal_id"], keep="last")
     latest = latest.assign(m=_month_index(latest["closed_on"])).merge(windows, on="m")
     out = latest.groupby(["partner_id", "evaluation_date"], as_index=False)["mrr_usd"].sum()
@@ -436,7 +453,7 @@ def _poc_forms(feeds: dict[str, pd.DataFrame], dates: list[date], run_date: date
     forms = _by_date(feeds["partner_poc_forms"], dates)
     cutoff = (forms["evaluation_date"] + pd.Timedelta(days=rules.poc_form_days)).clip(upper=pd.Timestamp(run_date))
     forms = forms[forms["submitted_at"] <= cutoff]
-    forms = forms.sort_values(["partner_id", "evaluation_date", "submitted_at", "form_id"])
+    forms = forms.sort_values(["partner_id", "evaluation_date", "submitted_at_ts", "form_id"])
     latest = forms.drop_duplicates(["partner_id", "evaluation_date"], keep="last")
     out = latest[["partner_id", "evaluation_date"]].copy()
     for req, col in CONTACT_COLUMNS.items():
@@ -569,13 +586,17 @@ def _chain(
         ts = pd.Timestamp(e)
         rows = base[base["evaluation_date"] == ts].set_index("partner_id")
         live = rows["live_listing"].astype(bool)
-        if previous is None:
+
+        def published_on(day: pd.Timestamp, rows: pd.DataFrame = rows) -> pd.Series:
+            return pd.Series([pub_tier.get((p, day)) for p in rows.index], index=rows.index, dtype=object)
+
+        if previous is None:  # reading R8
+            published_prev = published_on(pd.Timestamp(previous_evaluation_date(e, rules)))
             c = pd.Series(rows.index.map(baseline_tier), index=rows.index, dtype=object)
             c = c.where(c.notna(), pd.Series(np.where(live, "partner", None), index=rows.index, dtype=object))
+            c = published_prev.where(published_prev.notna(), c)
         else:
-            published_prev = pd.Series(
-                [pub_tier.get((p, previous_date)) for p in rows.index], index=rows.index, dtype=object
-            )
+            published_prev = published_on(previous_date)
             c = published_prev.where(published_prev.notna(), previous.reindex(rows.index))
         c = c.astype(object).where(c.notna(), None)
         r_c = c.map(lambda t: RANK[t] if t is not None else -1).astype("int64")

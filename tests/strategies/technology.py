@@ -31,7 +31,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME
-from tests.reference.technology import chain_dates
+from tests.reference.technology import chain_dates, previous_evaluation_date
 
 TIER_VALUES = ("partner", "rising", "leading", "premier")
 PUBLISHED_COLUMNS = ("partner_id", "evaluation_date", "version", "tier_after", "is_current", "published_at")
@@ -541,7 +541,7 @@ class _CaseBuilder:
             closed = rng.choice([q, month_end(q), _random_day(rng, q, month_end(q))])
             submitted = closed + timedelta(days=rng.randint(0, 30))
             if rng.random() < 0.3:  # superseded by the later approved one (D6)
-                sub(deal, _cents(amount) * 3 + 1, closed, submitted - timedelta(days=rng.randint(1, 20)))
+                sub(deal, _cents(amount) * 3 + 1, closed, submitted - timedelta(days=rng.choice([0, 0, 1, 20])))
             sub(deal, _cents(amount), closed, submitted)
             if rng.random() < 0.3:  # a later pending / rejected one never counts
                 sub(
@@ -559,12 +559,15 @@ class _CaseBuilder:
             d = self.new_id("d")
             closed = _random_day(rng, self.months[0], self.ctx.last_day)
             sub(d, rng.randint(1, 900_00), closed, closed + timedelta(days=rng.randint(0, 10)))
-        # ids increase with the submission time, so "latest" is the same by date+id or timestamp+id
+        # Same-day submissions get distinct times whose order is unrelated to the ids: "latest" is by
+        # timestamp, then id (reading R1 of the reference).
+        times = rng.sample(range(24 * 60), len(subs))
+        ids = rng.sample(range(len(subs)), len(subs))
         for n, (submitted, values) in enumerate(sorted(subs, key=lambda s: s[0])):
             self.landing.add(
                 "influenced_revenue_submissions",
-                submission_id=f"{partner}_s{n:03d}",
-                submitted_at=fmt_ts(submitted, time(10, n % 60)),
+                submission_id=f"{partner}_s{ids[n]:03d}",
+                submitted_at=fmt_ts(submitted, time(times[n] // 60, times[n] % 60)),
                 **values,
             )
 
@@ -627,15 +630,16 @@ class _CaseBuilder:
         }[kind]
         forms = [(when, contacts)]
         if kind == "complete_then_tech":
-            forms.insert(0, (when - timedelta(days=rng.choice([1, 60, 200])), (email, email, email, "crossbeam")))
+            forms.insert(0, (when - timedelta(days=rng.choice([0, 1, 60, 200])), (email, email, email, "crossbeam")))
         elif kind == "premier" and rng.random() < 0.5:  # an early complete form that holds for every date
             forms.insert(0, (self.months[0], contacts))
+        ids = rng.sample(range(len(forms)), len(forms))  # id order unrelated to time order (R1)
         for n, (day, (tech, pm, exec_, ds)) in enumerate(forms):
             self.landing.add(
                 "partner_poc_forms",
-                form_id=f"{self.prefix}f{n}",
+                form_id=f"{self.prefix}f{ids[n]}",
                 partner_id=partner,
-                submitted_at=fmt_ts(day, time(23, 59, 59) if n else _random_time(rng)),
+                submitted_at=fmt_ts(day, time(23, 59, 59) if n else rng.choice([time(0, 0), time(9, 30)])),
                 technical_contact_email=tech,
                 partnership_manager_email=pm,
                 executive_sponsor_email=exec_,
@@ -677,7 +681,10 @@ class _CaseBuilder:
             )
         if published == "some" and self.ctx.chain:
             tiers = ("not_in_program", *TIER_VALUES)
-            for e in rng.sample(self.ctx.chain, min(2, len(self.ctx.chain))):
+            # chain dates, and the two dates before the first one (only the previous one is read, R8)
+            before = previous_evaluation_date(self.ctx.chain[0])
+            candidates = [*self.ctx.chain, before, previous_evaluation_date(before)]
+            for e in rng.sample(candidates, min(2, len(candidates))):
                 if rng.random() < 0.4:  # an older version that is no longer current
                     self.landing.publish(partner, e, rng.choice(tiers), version=1, current=False)
                     self.landing.publish(partner, e, rng.choice(tiers), version=2)
@@ -743,6 +750,11 @@ def build_anchor(landing: Landing, ctx: Context) -> None:
     for m in ctx.months:
         b.set_mrr(q, m, 1234_56)
     b.install(app, q, ctx.months[0] - timedelta(days=30))
+    # a solutions partner owning a used app: Part A has rows for technology partners only
+    landing.add("partners", partner_id="anchor_s1", partner_name="Solutions", program="solutions",
+                solutions_type="partner", solutions_tier="gold", joined_on="2020-01-01")  # fmt: skip
+    other = b.app("anchor_s1", ctx.months[0])
+    b.install(other, q, ctx.months[0])
     b.flush()
 
 
