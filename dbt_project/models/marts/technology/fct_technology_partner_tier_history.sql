@@ -1,7 +1,7 @@
 -- rules.md A9: the tier history of every technology partner over the reported evaluation dates: the
 -- tier before and after each date, where the tier before came from (published / computed / baseline /
 -- default_partner / none), the current published version of the date if any, the tier in force after
--- the date (published when published, else computed) and since when the computed tier has held.
+-- the date (published when published, else computed: published tiers are facts) and since when it holds.
 with
 
 tiers as (
@@ -25,44 +25,61 @@ history as (
         tier_after.tier as tier_after,
         chain.action,
         chain.tier_after_rank <> coalesce(chain.tier_before_rank, -1) as tier_changed,
+        published.version as published_version,
+        published.tier_after as published_tier_after,
+        published.published_at,
+        coalesce(published.tier_after, tier_after.tier) as tier_in_force_after,
         dates.is_reported
     from {{ ref('int_technology__tier_chain') }} as chain
     inner join {{ ref('int_technology__evaluation_dates') }} as dates
         on dates.evaluation_date = chain.evaluation_date
     left join tiers as tier_before on tier_before.tier_rank = chain.tier_before_rank
     left join tiers as tier_after on tier_after.tier_rank = chain.tier_after_rank
+    left join published
+        on published.partner_id = chain.partner_id
+        and published.evaluation_date = chain.evaluation_date
+),
+
+changes as (
+    -- over the whole chain (also dates before evaluation_from): the tier in force changes at E when it
+    -- differs from the one in force after the previous date (for the first date: from C)
+    select
+        history.*,
+        history.tier_in_force_after <> coalesce(
+            lag(history.tier_in_force_after) over (partition by history.partner_id order by history.evaluation_date),
+            history.tier_before,
+            ''
+        ) as tier_in_force_changed
+    from history
 ),
 
 with_since as (
     select
-        history.*,
-        max(case when history.tier_changed then history.evaluation_date end) over (
-            partition by history.partner_id
-            order by history.evaluation_date
+        changes.*,
+        max(case when changes.tier_in_force_changed then changes.evaluation_date end) over (
+            partition by changes.partner_id
+            order by changes.evaluation_date
             rows between unbounded preceding and current row
-        ) as tier_after_since
-    from history
+        ) as tier_in_force_since
+    from changes
 )
 
 select
-    cast(with_since.partner_id as varchar) as partner_id,
-    cast(with_since.evaluation_date as date) as evaluation_date,
-    cast(with_since.chain_index as integer) as chain_index,
-    cast(with_since.prev_evaluation_date as date) as prev_evaluation_date,
-    cast(with_since.tier_before as varchar) as tier_before,
-    cast(with_since.tier_before_source as varchar) as tier_before_source,
-    cast(with_since.tier_after as varchar) as tier_after,
-    cast(with_since.action as varchar) as action,
-    cast(with_since.tier_changed as boolean) as tier_changed,
-    cast(with_since.tier_after_since as date) as tier_after_since,
-    cast(published.version as integer) as published_version,
-    cast(published.tier_after as varchar) as published_tier_after,
-    cast(published.published_at as timestamp) as published_at,
-    cast(coalesce(published.tier_after, with_since.tier_after) as varchar) as tier_in_force_after,
-    cast(published.tier_after is not null and published.tier_after <> with_since.tier_after as boolean)
+    cast(partner_id as varchar) as partner_id,
+    cast(evaluation_date as date) as evaluation_date,
+    cast(chain_index as integer) as chain_index,
+    cast(prev_evaluation_date as date) as prev_evaluation_date,
+    cast(tier_before as varchar) as tier_before,
+    cast(tier_before_source as varchar) as tier_before_source,
+    cast(tier_after as varchar) as tier_after,
+    cast(action as varchar) as action,
+    cast(tier_changed as boolean) as tier_changed,
+    cast(published_version as integer) as published_version,
+    cast(published_tier_after as varchar) as published_tier_after,
+    cast(published_at as timestamp) as published_at,
+    cast(tier_in_force_after as varchar) as tier_in_force_after,
+    cast(tier_in_force_since as date) as tier_in_force_since,
+    cast(published_tier_after is not null and published_tier_after <> tier_after as boolean)
         as differs_from_publication
 from with_since
-left join published
-    on published.partner_id = with_since.partner_id
-    and published.evaluation_date = with_since.evaluation_date
-where with_since.is_reported
+where is_reported
