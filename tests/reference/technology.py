@@ -23,6 +23,7 @@ Conventions given by the project lead (not in rules.md, needed so both sides com
   without reviews). `influenced_mrr` shows the influenced-deals MRR and its deals threshold.
   Premier `attached_mrr` / `influenced_mrr` satisfied through the A5 exception are `pass`.
 - POC form used: the latest submitted (UTC date) on or before min(run date, E + 14 days).
+- Amounts compare as exact decimals at 2 dp, ratings within 1e-9.
 
 Readings of my own where rules.md leaves something open (the most literal one each time):
 R1  "Latest" (D6 submissions, A7 POC forms) orders by the full `submitted_at` timestamp, then by
@@ -38,8 +39,11 @@ R5  X and X_perf are "the highest tier all of whose requirements pass", tier by 
     cumulative): a Premier-by-exception partner may qualify for premier without qualifying for
     leading. `preferred_missing` and `not_enforced` never block. With no tier passing (no live
     listing) X and X_perf are `not_in_program`.
-R6  `premier_exception_used` = X is premier (all Premier requirements pass, A7 "qualify") while the
-    standard attached/influenced path of Premier fails.
+R6  `premier_exception_used` = X is premier while the standard attached/influenced path of Premier
+    fails. A5: "true only when ... the exception makes the partner qualify for Premier", and A5
+    lists the contacts and data sharing among the requirements that "still apply"; "qualifies on
+    performance" (X_perf) is the phrase A7 uses when the form is set aside. So a partner that is
+    premier on performance through the exception but lacks the form does not use the exception.
 R7  Good standing (A8, D12): a responsible escalation with opened_on <= E and (resolved_on null or
     resolved_on >= E - 90 days). An escalation opened after E does not count; one resolved after E
     was open on E.
@@ -51,7 +55,8 @@ R8  The baseline's `effective_on` is not read: the baseline row is the tier in f
     facts". This refines the lead's convention, which lists only the baseline for the first date.
     When several published versions of a date are marked current, the highest version wins.
 R9  Certification expiry default: certified_on + 2 calendar years (29 Feb -> 28 Feb).
-R10 A contact is named when its e-mail is not null (feeds.md: null = not named).
+R10 A contact is named when its e-mail is not null (feeds.md: null = not named); a blank string is
+    therefore a name (the loader turns empty CSV cells into null; the generator writes no blanks).
 R11 `pending_tier` is X_perf on rows 6 and 7 of A9 only, else null.
 """
 
@@ -273,14 +278,16 @@ def _month_index(d: pd.Series) -> pd.Series:
     return d.dt.year * 12 + d.dt.month - 1
 
 
-def _month_start(idx: pd.Series | int) -> pd.Series | pd.Timestamp:
-    if isinstance(idx, int | np.integer):
-        return pd.Timestamp(int(idx) // 12, int(idx) % 12 + 1, 1)
-    return pd.to_datetime(pd.DataFrame({"year": idx // 12, "month": idx % 12 + 1, "day": 1})).astype("datetime64[ns]")
+NEVER = 10**6  # a month index after any date
 
 
-def _month_end(idx: pd.Series) -> pd.Series:
-    return _month_start(idx + 1) - pd.Timedelta(days=1)
+def _month_or_never(d: pd.Series, next_month_after_first_day: bool = False) -> pd.Series:
+    """The month index of a closing date (null -> NEVER); with `next_month_after_first_day`, the first
+    month the date no longer touches from its 1st (a delisting on the 2nd still counts that month)."""
+    idx = _month_index(d)
+    if next_month_after_first_day:
+        idx = idx + (d.dt.day > 1).astype("int64")
+    return idx.fillna(NEVER).astype("int64")
 
 
 def quarter_start_index(e: date) -> int:
@@ -332,9 +339,11 @@ def _window_frame(dates: list[date], rules: Rules) -> pd.DataFrame:
 
 
 def _listed_in_month(df: pd.DataFrame, m: str = "m") -> pd.Series:
-    """D1: listed_on <= last day of the month and (delisted_on null or delisted_on > first day)."""
-    start, end = _month_start(df[m]), _month_end(df[m])
-    return (df["listed_on"] <= end) & (df["delisted_on"].isna() | (df["delisted_on"] > start))
+    """D1: listed_on <= last day of the month and (delisted_on null or delisted_on > first day).
+
+    In month indexes: listed_m <= m, and m < delisted_m, or m == delisted_m when delisted after the 1st.
+    """
+    return (df["listed_from_m"] <= df[m]) & (df[m] < df["listed_until_m"])
 
 
 def _live_on(df: pd.DataFrame, e: str = "evaluation_date") -> pd.Series:
@@ -364,8 +373,9 @@ def _attached_month_sums(
     installs = feeds["app_installs"][["app_id", "portal_id", "installed_at", "uninstalled_at"]]
     active = usage.merge(installs, on=["app_id", "portal_id"])
     # D4: the install is live on at least one day of the month.
-    live = (active["installed_at"] <= _month_end(active["m"])) & (
-        active["uninstalled_at"].isna() | (active["uninstalled_at"] >= _month_start(active["m"]))
+    # installed_at <= last day of m  and  (uninstalled_at null or >= first day of m), in month indexes
+    live = (_month_index(active["installed_at"]) <= active["m"]) & (
+        _month_or_never(active["uninstalled_at"]) >= active["m"]
     )
     active = active[live][["app_id", "portal_id", "m"]].drop_duplicates()
     active = active.merge(feeds["apps"], on="app_id")
@@ -694,6 +704,9 @@ def evaluate(
 ) -> TechnologyReference:
     """Part A for every chain date: the metrics, requirements and evaluations marts."""
     f = _normalise(feeds)
+    apps = f["apps"]
+    apps["listed_from_m"] = _month_index(apps["listed_on"]).astype("int64")
+    apps["listed_until_m"] = _month_or_never(apps["delisted_on"], next_month_after_first_day=True)
     dates = chain_dates(f["portal_mrr_monthly"]["month"], run_date, evaluation_to, rules)
     partners = f["partners"]
     tech = sorted(partners.loc[partners["program"] == "technology", "partner_id"].dropna().unique())
