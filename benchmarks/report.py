@@ -1,0 +1,147 @@
+"""Markdown tables and the scaling plot from a results.json of `python -m benchmarks run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+GIB = 2**30
+MIB = 2**20
+STAGE_COLUMNS = ("startup", "load", "gate", "dbt", "publish", "summary")
+
+
+def _stage(rec: dict, run: str, stage: str, key: str = "seconds") -> float | None:
+    s = (rec.get(run) or {}).get("stages", {}).get(stage)
+    return s[key] if s else None
+
+
+def _f(value: float | None, fmt: str = "{:.1f}") -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def render_table(results: dict) -> str:
+    m = results["machine"]
+    scales = results["scales"]
+    out = [
+        f"Machine: {m['cores']} cores, {m['mem_total_gb']} GB RAM ({m['cpu']}); DuckDB {m['duckdb']}, dbt-core"
+        f" {m['dbt_core']}, Python {m['python']}; commit {results['commit']}, seed {results['seed']}, data through"
+        f" {results['last_month'][:7]}, run date {results['run_date']}.",
+        "",
+        "Full pipeline (`partner-warehouse run --all`, fresh warehouse): wall seconds per stage",
+        "",
+        "| SF | feed rows | floor s | " + " | ".join(STAGE_COLUMNS) + " | **total s** | peak RSS GiB | DuckDB MiB |"
+        " pipeline ÷ floor | one quarter s |",
+        "|---:|---:|---:|" + "---:|" * len(STAGE_COLUMNS) + "---:|---:|---:|---:|---:|",
+    ]
+    for r in scales:
+        full = r["full"]
+        q = r.get("one_quarter")
+        out.append(
+            f"| {r['scale']:g} | {r['rows']:,} | {r['floor']['seconds']:.2f} | "
+            + " | ".join(_f(_stage(r, "full", s)) for s in STAGE_COLUMNS)
+            + f" | **{full['wall_seconds']:.1f}**{'' if full['returncode'] == 0 else ' (FAILED)'}"
+            f" | {full['peak_rss_bytes'] / GIB:.2f} | {full['db_bytes'] / MIB:.0f} | {_f(r['pipeline_over_floor'])}"
+            f" | {_f(q['wall_seconds']) if q else '–'} |"
+        )
+    out += [
+        "",
+        "Peak resident memory of the process tree per stage (GiB)",
+        "",
+        "| SF | " + " | ".join(STAGE_COLUMNS) + " |",
+        "|---:|" + "---:|" * len(STAGE_COLUMNS),
+    ]
+    for r in scales:
+        out.append(
+            f"| {r['scale']:g} | "
+            + " | ".join(
+                _f((_stage(r, "full", s, "peak_rss_bytes") or 0) / GIB or None, "{:.2f}") for s in STAGE_COLUMNS
+            )
+            + " |"
+        )
+    out += ["", "dbt build breakdown (from run_results.json; execution time per node, summed)", ""]
+    out += ["| SF | dbt elapsed s | models s | technology models s | solutions models s | tests s | seeds s |"]
+    out += ["|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in scales:
+        d = r["full"].get("dbt")
+        if d:
+            out.append(
+                f"| {r['scale']:g} | {d['elapsed_seconds']:.1f} | {d['models_seconds']:.1f} |"
+                f" {d['technology_models_seconds']:.1f} | {d['solutions_models_seconds']:.1f} |"
+                f" {d['tests_seconds']:.1f} | {d['seeds_seconds']:.1f} |"
+            )
+    out += ["", "Five slowest dbt models", ""]
+    for r in scales:
+        d = r["full"].get("dbt")
+        if d:
+            slow = ", ".join(f"`{name.split('/')[-1]}` {t:.1f}s" for name, t in d["slowest"])
+            out.append(f"- SF {r['scale']:g}: {slow}")
+    quarters = [r for r in scales if r.get("one_quarter")]
+    if quarters:
+        out += ["", "One quarter on a built warehouse (`--evaluation-date <last>` after the full run)", ""]
+        out += ["| SF | date | " + " | ".join(STAGE_COLUMNS) + " | total s | full s | ratio | peak GiB |"]
+        out += ["|---:|---|" + "---:|" * len(STAGE_COLUMNS) + "---:|---:|---:|---:|"]
+        for r in quarters:
+            q = r["one_quarter"]
+            out.append(
+                f"| {r['scale']:g} | {q['evaluation_date']} | "
+                + " | ".join(_f(_stage(r, "one_quarter", s)) for s in STAGE_COLUMNS)
+                + f" | {q['wall_seconds']:.1f} | {r['full']['wall_seconds']:.1f}"
+                f" | {q['wall_seconds'] / r['full']['wall_seconds']:.2f} | {q['peak_rss_bytes'] / GIB:.2f} |"
+            )
+    with_pandas = [r for r in scales if r.get("pandas")]
+    if with_pandas:
+        out += ["", "pandas references (tests/reference) against the dbt models of the same part", ""]
+        out += ["| SF | part | pandas read s | pandas compute s | pandas peak GiB | dbt models s | pandas ÷ dbt |"]
+        out += ["|---:|---|---:|---:|---:|---:|---:|"]
+        for r in with_pandas:
+            for part, p in r["pandas"].items():
+                out.append(
+                    f"| {r['scale']:g} | {part} | {p['read_seconds']:.1f} | {p['compute_seconds']:.1f}"
+                    f" | {p['peak_rss_bytes'] / GIB:.2f} | {_f(p['dbt_models_seconds'])} | {_f(p['pandas_over_dbt'])}"
+                    + (f" (error: {p['error']})" if p.get("error") else "")
+                    + " |"
+                )
+    return "\n".join(out) + "\n"
+
+
+def plot(results: dict, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scales = [r for r in results["scales"] if r["full"]["returncode"] == 0]
+    xs = [r["scale"] for r in scales]
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2))
+    ax_t.plot(xs, [r["full"]["wall_seconds"] for r in scales], "o-", lw=2, label="full pipeline (total)")
+    for stage, style in (("load", "s--"), ("gate", "v--"), ("dbt", "^--"), ("publish", "d--"), ("startup", "x:")):
+        ys = [_stage(r, "full", stage) for r in scales]
+        if any(y for y in ys):
+            ax_t.plot(xs, [y or float("nan") for y in ys], style, label=stage)
+    qs = [(r["scale"], r["one_quarter"]["wall_seconds"]) for r in scales if r.get("one_quarter")]
+    if qs:
+        ax_t.plot(*zip(*qs, strict=True), "P-", label="one quarter (built warehouse)")
+    ax_t.plot(xs, [r["floor"]["seconds"] for r in scales], "k.-", label="floor (one DuckDB scan)")
+    ax_t.axhline(600, color="red", lw=0.8, ls=":", label="10 min budget")
+    ax_t.set(xscale="log", yscale="log", xlabel="scale factor", ylabel="wall seconds", title="Time")
+    ax_t.legend(fontsize=7)
+    ax_t.grid(True, which="both", alpha=0.3)
+
+    ax_m.plot(xs, [r["full"]["peak_rss_bytes"] / GIB for r in scales], "o-", lw=2, label="peak RSS, process tree")
+    for stage, style in (("load", "s--"), ("gate", "v--"), ("dbt", "^--"), ("publish", "d--")):
+        ys = [(_stage(r, "full", stage, "peak_rss_bytes") or 0) / GIB for r in scales]
+        if any(ys):
+            ax_m.plot(xs, [y or float("nan") for y in ys], style, label=stage)
+    ax_m.plot(xs, [r["full"]["db_bytes"] / GIB for r in scales], "k.:", label="DuckDB file")
+    ax_m.axhline(12, color="red", lw=0.8, ls=":", label="12 GB budget")
+    ax_m.set(xscale="log", yscale="log", xlabel="scale factor", ylabel="GiB", title="Memory and storage")
+    ax_m.legend(fontsize=7)
+    ax_m.grid(True, which="both", alpha=0.3)
+    m = results["machine"]
+    fig.suptitle(
+        f"partner-warehouse benchmark — {m['cores']} cores, {m['mem_total_gb']} GB, commit {results['commit']}"
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,239 @@
+"""`python -m benchmarks run --scales 0.01 0.1 1`: the benchmark of docs/benchmarks.md.
+
+Per scale factor:
+1. generate the landing zone (cached under <cache>/sf<scale>-seed<seed>-<last month>/, reused);
+2. floor: one DuckDB pass over every column of every feed (references.floor_scan);
+3. full pipeline: `partner-warehouse run --all` on a fresh warehouse (load, gate, dbt build with
+   tests, publication), per stage wall time and peak RSS of the whole process tree;
+4. one quarter: `partner-warehouse run --evaluation-date <last date>` on the same warehouse, i.e.
+   re-evaluating the newest quarter when the earlier ones are built and published;
+5. pandas: the test suite's reference implementations on the same landing zone (small scales).
+Results go to <out>/results.json (+ each run's dbt run_results.json); `report` renders them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import time
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from benchmarks.pipeline import dbt_timings, find_run_results, run_cli
+from benchmarks.references import floor_scan, run_pandas_reference
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE = REPO_ROOT / "data" / "bench-cache"
+DEFAULT_OUT = REPO_ROOT / "data" / "bench-results"
+DBT_TARGET = REPO_ROOT / "dbt_project" / "target"
+OFFLINE_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DO_NOT_TRACK": "1", "DAGSTER_DISABLE_TELEMETRY": "1"}
+EVALUATED = re.compile(r"evaluated (\d{4}-\d{2}-\d{2}):")
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def machine_info() -> dict:
+    mem_kb = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_kb = int(line.split()[1])
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    import dbt.version
+    import duckdb
+
+    return {
+        "cores": os.cpu_count(),
+        "mem_total_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "dbt_core": dbt.version.__version__,
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def git_commit() -> str:
+    import subprocess
+
+    done = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
+def scale_label(scale: float) -> str:
+    return f"{scale:g}"
+
+
+def cached_landing(cache: Path, scale: float, seed: int, last_month: date) -> tuple[Path, dict]:
+    """The landing zone of (scale, seed, last month), generated once. Returns (dir, meta)."""
+    key = cache / f"sf{scale_label(scale)}-seed{seed}-{last_month:%Y-%m}"
+    meta_path = key / "meta.json"
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        meta["cached"] = True
+        return key / "landing", meta
+    from orchestration.generate import generate_landing
+
+    if key.exists():
+        shutil.rmtree(key)  # an interrupted generation
+    key.mkdir(parents=True)
+    log(f"SF {scale_label(scale)}: generating the landing zone into {key}")
+    t = time.perf_counter()
+    counts = generate_landing(key / "landing", scale=scale, seed=seed, last_month=last_month, fmt="parquet")
+    meta = {
+        "scale": scale,
+        "seed": seed,
+        "last_month": last_month.isoformat(),
+        "generate_seconds": time.perf_counter() - t,
+        "rows": counts,
+        "bytes": sum(p.stat().st_size for p in (key / "landing").rglob("*") if p.is_file()),
+    }
+    meta_path.write_text(json.dumps(meta, indent=2))
+    meta["cached"] = False
+    return key / "landing", meta
+
+
+def _db_bytes(warehouse: Path) -> int:
+    return sum(p.stat().st_size for p in (warehouse, warehouse.with_name(warehouse.name + ".wal")) if p.exists())
+
+
+def _pipeline(landing: Path, warehouse: Path, run_date: str, which: list[str], out: Path, tag: str, echo: bool) -> dict:
+    before = find_run_results(DBT_TARGET)
+    before_mtime = before.stat().st_mtime if before else 0.0
+    run = run_cli(landing, warehouse, run_date, which, env={**OFFLINE_ENV, "PYTHONPATH": str(REPO_ROOT)}, echo=echo)
+    result = run.to_json()
+    result["db_bytes"] = _db_bytes(warehouse)
+    rr = find_run_results(DBT_TARGET)
+    if rr is not None and rr.stat().st_mtime > before_mtime:
+        shutil.copy(rr, out / f"run_results-{tag}.json")
+        timings = dbt_timings(rr.parent)
+        if timings is not None:
+            result["dbt"] = {
+                "elapsed_seconds": timings.elapsed_seconds,
+                "models_seconds": timings.models_seconds(),
+                "technology_models_seconds": timings.models_seconds("technology/"),
+                "solutions_models_seconds": timings.models_seconds("solutions/"),
+                "tests_seconds": timings.tests_seconds,
+                "seeds_seconds": timings.seeds_seconds,
+                "slowest": timings.slowest(5),
+                "models": timings.models,
+            }
+    stages = ", ".join(f"{k} {v['seconds']:.1f}s" for k, v in result["stages"].items())
+    log(f"  {tag}: rc {run.returncode}, {run.wall_seconds:.1f}s, peak {run.peak_rss_bytes / 2**30:.2f} GiB ({stages})")
+    if run.returncode != 0:
+        log("  the pipeline FAILED; its last lines:\n" + "\n".join(run.lines[-15:]))
+    return result
+
+
+def bench_scale(
+    scale: float,
+    *,
+    seed: int,
+    last_month: date,
+    run_date: str,
+    cache: Path,
+    out: Path,
+    pandas_max_scale: float,
+    one_quarter: bool,
+    keep: bool,
+    echo: bool,
+) -> dict:
+    label = scale_label(scale)
+    landing, meta = cached_landing(cache, scale, seed, last_month)
+    rows = sum(meta["rows"].values())
+    log(f"SF {label}: {rows:,} feed rows ({meta['bytes'] / 2**20:.1f} MiB parquet), landing {landing}")
+    record: dict = {"scale": scale, "rows": rows, "feed_rows": meta["rows"], "landing_bytes": meta["bytes"]}
+    record["generate_seconds"] = meta["generate_seconds"]
+
+    floor = floor_scan(landing)
+    record["floor"] = asdict(floor)
+    log(f"  floor: {floor.seconds:.2f}s over {floor.rows:,} rows")
+
+    work = out / f"sf{label}"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    warehouse = work / "warehouse.duckdb"
+    full = _pipeline(landing, warehouse, run_date, ["--all"], out, f"sf{label}-full", echo)
+    record["full"] = full
+    record["pipeline_over_floor"] = full["wall_seconds"] / floor.seconds if floor.seconds else None
+
+    dates = [m.group(1) for line in full["lines"] if (m := EVALUATED.search(line))]
+    record["evaluation_dates"] = dates
+    if one_quarter and dates and full["returncode"] == 0:
+        record["one_quarter"] = _pipeline(
+            landing, warehouse, run_date, ["--evaluation-date", dates[-1]], out, f"sf{label}-one-quarter", echo
+        )
+        record["one_quarter"]["evaluation_date"] = dates[-1]
+
+    if scale <= pandas_max_scale:
+        record["pandas"] = {}
+        for part in ("technology", "solutions"):
+            r = run_pandas_reference(part, landing, run_date, REPO_ROOT)
+            d = asdict(r) | {"seconds": r.seconds}
+            dbt_seconds = (full.get("dbt") or {}).get(f"{part}_models_seconds")
+            d["dbt_models_seconds"] = dbt_seconds
+            d["pandas_over_dbt"] = r.compute_seconds / dbt_seconds if dbt_seconds and not r.error else None
+            record["pandas"][part] = d
+            log(
+                f"  pandas {part}: read {r.read_seconds:.1f}s + compute {r.compute_seconds:.1f}s, peak"
+                f" {r.peak_rss_bytes / 2**30:.2f} GiB"
+                + (f" ERROR {r.error}" if r.error else "")
+                + (f"; dbt {part} models {dbt_seconds:.1f}s" if dbt_seconds else "")
+            )
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return record
+
+
+def run(args) -> int:
+    cache = Path(args.cache_dir).resolve()
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    last_month = date.fromisoformat(args.last_month)
+    results = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "machine": machine_info(),
+        "seed": args.seed,
+        "last_month": args.last_month,
+        "run_date": args.run_date,
+        "scales": [],
+    }
+    results_path = out / "results.json"
+    for scale in args.scales:
+        record = bench_scale(
+            scale,
+            seed=args.seed,
+            last_month=last_month,
+            run_date=args.run_date,
+            cache=cache,
+            out=out,
+            pandas_max_scale=args.pandas_max_scale,
+            one_quarter=not args.no_one_quarter,
+            keep=args.keep,
+            echo=args.echo,
+        )
+        results["scales"].append(record)
+        results_path.write_text(json.dumps(results, indent=2, default=str))  # after each scale: partial results survive
+    log(f"results: {results_path}")
+    from benchmarks.report import render_table
+
+    print(render_table(results))
+    failed = [r["scale"] for r in results["scales"] if r["full"]["returncode"] != 0]
+    if failed:
+        log(f"the pipeline failed at SF {failed}")
+        return 1
+    return 0

@@ -1,0 +1,101 @@
+"""The benchmark (docs/benchmarks.md) at a tiny scale, so that its command cannot rot; plus the
+pieces it rests on: process-tree memory sampling and the stage timeline of the CLI's progress lines."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.__main__ import main
+from benchmarks.pipeline import _timeline, classify
+from benchmarks.procmem import TreeMemorySampler, tree_rss
+
+MIB = 2**20
+
+
+def test_tree_rss_counts_the_memory_of_descendants() -> None:
+    # a grandchild holding 300 MiB: the parent's own RSS is small, the tree's is not
+    code = (
+        "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', "
+        "\"b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); print('ready', flush=True); "
+        'import time; time.sleep(30)"], stdout=sys.stdout); p.wait()'
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        with TreeMemorySampler(proc.pid, interval=0.05) as sampler:
+            time.sleep(0.3)
+        assert tree_rss(proc.pid) > 300 * MIB
+        assert sampler.peak > 300 * MIB and sampler.samples >= 2
+    finally:
+        proc.kill()  # the grandchild is orphaned to init and exits after its sleep
+        proc.wait()
+
+
+def test_stage_timeline_from_progress_lines() -> None:
+    assert classify("load: 18 feeds loaded") == "load"
+    assert classify("gate: 42 expectations in 1.0s") == "gate"
+    assert classify("dbt build: models, seeds and tests") == "dbt"
+    assert classify("publication 2027-01-15: v1 published") == "publish"
+    assert classify("evaluated 2025-01-15: partner 3") == "summary"
+    assert classify("run date 2027-02-01, evaluation dates ...") is None
+    # `dbt: done` (None) hands the silent time that follows to the next named stage
+    timeline = _timeline([(0.0, "startup"), (5.0, "load"), (7.0, "dbt"), (20.0, None), (21.0, "publish")], 30.0)
+    assert timeline == [
+        (0.0, 5.0, "startup"),
+        (5.0, 7.0, "load"),
+        (7.0, 20.0, "dbt"),
+        (20.0, 21.0, "publish"),
+        (21.0, 30.0, "publish"),
+    ]
+    assert _timeline([(0.0, "dbt"), (4.0, None)], 6.0)[-1] == (4.0, 6.0, "summary")
+
+
+@pytest.mark.e2e
+def test_benchmark_command_at_tiny_scale(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    plot = tmp_path / "curve.png"
+    code = main(
+        [
+            "run",
+            "--scales",
+            "0.005",
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--out",
+            str(out),
+            "--pandas-max-scale",
+            "0.005",
+            "--no-one-quarter",
+            "--plot",
+            str(plot),
+        ]
+    )
+    assert code == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["machine"]["cores"] >= 1 and results["machine"]["mem_total_gb"] > 0
+    [r] = results["scales"]
+    assert r["rows"] > 0 and r["floor"]["rows"] == r["rows"]  # the floor read every generated row
+    full = r["full"]
+    assert full["returncode"] == 0
+    assert full["stages"]["load"]["seconds"] > 0 and full["stages"]["dbt"]["seconds"] > 0
+    assert sum(s["seconds"] for s in full["stages"].values()) == pytest.approx(full["wall_seconds"], rel=0.01)
+    # dbt runs in a subprocess: the tree's peak during dbt is more than the CLI process alone at startup
+    assert full["stages"]["dbt"]["peak_rss_bytes"] > full["stages"]["startup"]["peak_rss_bytes"] > 50 * MIB
+    assert full["peak_rss_bytes"] >= full["stages"]["dbt"]["peak_rss_bytes"]
+    assert full["db_bytes"] > 0
+    assert r["evaluation_dates"], "the CLI said which evaluation dates it evaluated"
+    dbt = full["dbt"]
+    assert len(dbt["slowest"]) == 5 and dbt["technology_models_seconds"] > 0 and dbt["solutions_models_seconds"] > 0
+    for part in ("technology", "solutions"):
+        p = r["pandas"][part]
+        assert p["error"] is None and p["output_rows"] > 0 and p["pandas_over_dbt"] > 0
+    assert plot.stat().st_size > 10_000
+    assert not (out / "sf0.005").exists()  # the warehouse is deleted unless --keep
+    # a second run reuses the generated landing zone
+    assert (tmp_path / "cache" / "sf0.005-seed42-2026-12" / "meta.json").exists()
