@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -47,6 +48,7 @@ def classify(message: str) -> str | None:
 class StageMeasure:
     seconds: float = 0.0
     peak_rss_bytes: int = 0
+    cpu_seconds: float = 0.0  # user + system of the process tree while the stage ran (0.2 s resolution)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class PipelineRun:
     returncode: int
     wall_seconds: float
     peak_rss_bytes: int
+    cpu_seconds: float  # user + system of the whole tree (less sensitive than wall time to a busy machine)
     stages: dict[str, StageMeasure] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)  # the CLI's own progress lines, for the record
 
@@ -108,14 +111,15 @@ def run_cli(
         args += ["--publish-dir", str(publish_dir)]
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("PYTHONUNBUFFERED", "1")
-    samples: list[tuple[float, int]] = []
+    samples: list[tuple[float, int, float]] = []
     boundaries: list[tuple[float, str | None]] = []
     lines: list[str] = []
+    children_cpu_before = _children_cpu()
     started = time.monotonic()
     boundaries.append((started, "startup"))
     current: str | None = "startup"
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env, bufsize=1)
-    with TreeMemorySampler(proc.pid, interval, on_sample=lambda t, rss: samples.append((t, rss))) as sampler:
+    with TreeMemorySampler(proc.pid, interval, on_sample=lambda t, rss, cpu: samples.append((t, rss, cpu))) as sampler:
         assert proc.stdout is not None
         for raw in proc.stdout:
             now = time.monotonic()
@@ -136,14 +140,27 @@ def run_cli(
                 current = None
         returncode = proc.wait()
     end = time.monotonic()
+    cpu_total = _children_cpu() - children_cpu_before
+
+    def cpu_at(t: float) -> float:
+        return max((cpu for ts, _, cpu in samples if ts <= t), default=0.0)
+
     stages: dict[str, StageMeasure] = {}
-    for start, stop, stage in _timeline(boundaries, end):
+    timeline = _timeline(boundaries, end)
+    for i, (start, stop, stage) in enumerate(timeline):
         s = stages.setdefault(stage, StageMeasure())
         s.seconds += stop - start
-        peak = max((rss for t, rss in samples if start <= t < stop), default=0)
+        peak = max((rss for t, rss, _ in samples if start <= t < stop), default=0)
         s.peak_rss_bytes = max(s.peak_rss_bytes, peak)
+        s.cpu_seconds += (cpu_total if i == len(timeline) - 1 else cpu_at(stop)) - cpu_at(start)
     ordered = {k: stages[k] for k in STAGES if k in stages} | {k: v for k, v in stages.items() if k not in STAGES}
-    return PipelineRun(args[2:], returncode, end - started, sampler.peak, ordered, lines)
+    return PipelineRun(args[2:], returncode, end - started, sampler.peak, cpu_total, ordered, lines)
+
+
+def _children_cpu() -> float:
+    """User + system seconds of this process's reaped children (and their reaped descendants)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def find_run_results(target_dir: Path) -> Path | None:

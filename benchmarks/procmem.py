@@ -6,12 +6,14 @@ the work: every sample sums VmRSS of the root process and all its descendants.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 PROC = Path("/proc")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -37,42 +39,66 @@ def _rss_bytes(pid: int) -> int:
     return 0  # exited, or a zombie without memory
 
 
-def tree_rss(root: int) -> int:
-    """Sum of VmRSS over `root` and every descendant alive now (bytes)."""
-    total, seen, todo = 0, set(), [root]
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime + cutime + cstime of `pid` (clock ticks): its own CPU and that of the children
+    it has reaped, so a finished dbt subprocess still counts once the pipeline has waited for it."""
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(f) for f in fields[11:15])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def tree_pids(root: int) -> list[int]:
+    """`root` and every descendant alive now."""
+    seen: list[int] = []
+    todo = [root]
     while todo:
         pid = todo.pop()
         if pid in seen:
             continue
-        seen.add(pid)
-        total += _rss_bytes(pid)
+        seen.append(pid)
         todo.extend(_children(pid))
-    return total
+    return seen
+
+
+def tree_rss(root: int) -> int:
+    """Sum of VmRSS over `root` and every descendant alive now (bytes)."""
+    return sum(_rss_bytes(pid) for pid in tree_pids(root))
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by `root` and its descendants, reaped or alive."""
+    return sum(_cpu_ticks(pid) for pid in tree_pids(root)) / TICKS
 
 
 class TreeMemorySampler:
     """Samples `tree_rss(pid)` every `interval` seconds on a thread.
 
-    `on_sample(t, rss)` receives each sample (monotonic time, bytes) so that callers can attribute
-    the peak to the stage running at that moment."""
+    `on_sample(t, rss, cpu)` receives each sample (monotonic time, RSS bytes, CPU seconds so far)
+    so that callers can attribute the peak and the CPU to the stage running at that moment."""
 
-    def __init__(self, pid: int, interval: float = 0.2, on_sample: Callable[[float, int], None] | None = None):
+    def __init__(self, pid: int, interval: float = 0.2, on_sample: Callable[[float, int, float], None] | None = None):
         self.pid = pid
         self.interval = interval
         self.on_sample = on_sample
         self.peak = 0
+        self.cpu_seconds = 0.0
         self.samples = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"rss-{pid}", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss = tree_rss(self.pid)
+            pids = tree_pids(self.pid)
+            rss = sum(_rss_bytes(p) for p in pids)
+            cpu = sum(_cpu_ticks(p) for p in pids) / TICKS
             now = time.monotonic()
             self.samples += 1
             self.peak = max(self.peak, rss)
+            self.cpu_seconds = max(self.cpu_seconds, cpu)
             if self.on_sample is not None:
-                self.on_sample(now, rss)
+                self.on_sample(now, rss, cpu)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemorySampler:
@@ -82,10 +108,3 @@ class TreeMemorySampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-
-
-def self_rss_sampler(interval: float = 0.2) -> TreeMemorySampler:
-    """A sampler of this process (for in-process measurements such as the pandas reference)."""
-    import os
-
-    return TreeMemorySampler(os.getpid(), interval)

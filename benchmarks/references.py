@@ -25,6 +25,7 @@ from benchmarks.procmem import TreeMemorySampler
 @dataclass
 class FloorResult:
     seconds: float
+    cpu_seconds: float
     rows: int
     feeds: dict[str, float]  # feed -> seconds
 
@@ -43,6 +44,7 @@ def floor_scan(landing: Path, threads: int = 2) -> FloorResult:
     feeds: dict[str, float] = {}
     rows = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     try:
         for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
             source = _files_sql(folder)
@@ -55,7 +57,7 @@ def floor_scan(landing: Path, threads: int = 2) -> FloorResult:
             rows += int(result[0])
     finally:
         con.close()
-    return FloorResult(time.perf_counter() - started, rows, feeds)
+    return FloorResult(time.perf_counter() - started, time.process_time() - cpu_started, rows, feeds)
 
 
 @dataclass
@@ -64,6 +66,7 @@ class PandasResult:
     read_seconds: float
     compute_seconds: float
     peak_rss_bytes: int
+    cpu_seconds: float
     output_rows: int
     error: str | None = None
 
@@ -80,9 +83,12 @@ def run_pandas_reference(part: str, landing: Path, run_date: str, repo_root: Pat
     with TreeMemorySampler(proc.pid) as sampler:
         out, err = proc.communicate()
     if proc.returncode != 0:
-        return PandasResult(part, 0.0, 0.0, sampler.peak, 0, error=(err.strip().splitlines() or ["failed"])[-1])
+        error = (err.strip().splitlines() or ["failed"])[-1]
+        return PandasResult(part, 0.0, 0.0, sampler.peak, sampler.cpu_seconds, 0, error=error)
     data = json.loads(out.strip().splitlines()[-1])
-    return PandasResult(part, data["read_seconds"], data["compute_seconds"], sampler.peak, data["output_rows"])
+    return PandasResult(
+        part, data["read_seconds"], data["compute_seconds"], sampler.peak, sampler.cpu_seconds, data["output_rows"]
+    )
 
 
 def _child(part: str, landing: Path, run_date: str) -> None:

@@ -28,9 +28,9 @@ def render_table(results: dict) -> str:
         "",
         "Full pipeline (`partner-warehouse run --all`, fresh warehouse): wall seconds per stage",
         "",
-        "| SF | feed rows | floor s | " + " | ".join(STAGE_COLUMNS) + " | **total s** | peak RSS GiB | DuckDB MiB |"
-        " pipeline ÷ floor | one quarter s |",
-        "|---:|---:|---:|" + "---:|" * len(STAGE_COLUMNS) + "---:|---:|---:|---:|---:|",
+        "| SF | feed rows | floor s | " + " | ".join(STAGE_COLUMNS) + " | **total s** | CPU s | peak RSS GiB |"
+        " DuckDB MiB | pipeline ÷ floor (wall, CPU) | one quarter s |",
+        "|---:|---:|---:|" + "---:|" * len(STAGE_COLUMNS) + "---:|---:|---:|---:|---:|---:|",
     ]
     for r in scales:
         full = r["full"]
@@ -39,7 +39,9 @@ def render_table(results: dict) -> str:
             f"| {r['scale']:g} | {r['rows']:,} | {r['floor']['seconds']:.2f} | "
             + " | ".join(_f(_stage(r, "full", s)) for s in STAGE_COLUMNS)
             + f" | **{full['wall_seconds']:.1f}**{'' if full['returncode'] == 0 else ' (FAILED)'}"
-            f" | {full['peak_rss_bytes'] / GIB:.2f} | {full['db_bytes'] / MIB:.0f} | {_f(r['pipeline_over_floor'])}"
+            f" | {_f(full.get('cpu_seconds'), '{:.0f}')} | {full['peak_rss_bytes'] / GIB:.2f}"
+            f" | {full['db_bytes'] / MIB:.0f}"
+            f" | {_f(r['pipeline_over_floor'], '{:.0f}')}, {_f(r.get('pipeline_over_floor_cpu'), '{:.0f}')}"
             f" | {_f(q['wall_seconds']) if q else '–'} |"
         )
     out += [
@@ -56,6 +58,17 @@ def render_table(results: dict) -> str:
                 _f((_stage(r, "full", s, "peak_rss_bytes") or 0) / GIB or None, "{:.2f}") for s in STAGE_COLUMNS
             )
             + " |"
+        )
+    out += [
+        "",
+        "CPU seconds (user + system, whole process tree) per stage; 2 cores give at most 2 CPU s per wall s",
+        "",
+        "| SF | " + " | ".join(STAGE_COLUMNS) + " |",
+        "|---:|" + "---:|" * len(STAGE_COLUMNS),
+    ]
+    for r in scales:
+        out.append(
+            f"| {r['scale']:g} | " + " | ".join(_f(_stage(r, "full", s, "cpu_seconds")) for s in STAGE_COLUMNS) + " |"
         )
     out += ["", "dbt build breakdown (from run_results.json; execution time per node, summed)", ""]
     out += ["| SF | dbt elapsed s | models s | technology models s | solutions models s | tests s | seeds s |"]

@@ -110,11 +110,13 @@ def _db_bytes(warehouse: Path) -> int:
 
 
 def _pipeline(landing: Path, warehouse: Path, run_date: str, which: list[str], out: Path, tag: str, echo: bool) -> dict:
+    load_average = os.getloadavg()
     before = find_run_results(DBT_TARGET)
     before_mtime = before.stat().st_mtime if before else 0.0
     run = run_cli(landing, warehouse, run_date, which, env={**OFFLINE_ENV, "PYTHONPATH": str(REPO_ROOT)}, echo=echo)
     result = run.to_json()
     result["db_bytes"] = _db_bytes(warehouse)
+    result["load_average_before"] = load_average
     rr = find_run_results(DBT_TARGET)
     if rr is not None and rr.stat().st_mtime > before_mtime:
         shutil.copy(rr, out / f"run_results-{tag}.json")
@@ -131,7 +133,11 @@ def _pipeline(landing: Path, warehouse: Path, run_date: str, which: list[str], o
                 "models": timings.models,
             }
     stages = ", ".join(f"{k} {v['seconds']:.1f}s" for k, v in result["stages"].items())
-    log(f"  {tag}: rc {run.returncode}, {run.wall_seconds:.1f}s, peak {run.peak_rss_bytes / 2**30:.2f} GiB ({stages})")
+    peak = run.peak_rss_bytes / 2**30
+    log(
+        f"  {tag}: rc {run.returncode}, {run.wall_seconds:.1f}s (CPU {run.cpu_seconds:.0f}s),"
+        f" peak {peak:.2f} GiB ({stages})"
+    )
     if run.returncode != 0:
         log("  the pipeline FAILED; its last lines:\n" + "\n".join(run.lines[-15:]))
     return result
@@ -159,7 +165,7 @@ def bench_scale(
 
     floor = floor_scan(landing)
     record["floor"] = asdict(floor)
-    log(f"  floor: {floor.seconds:.2f}s over {floor.rows:,} rows")
+    log(f"  floor: {floor.seconds:.2f}s (CPU {floor.cpu_seconds:.2f}s) over {floor.rows:,} rows")
 
     work = out / f"sf{label}"
     if work.exists():
@@ -169,6 +175,7 @@ def bench_scale(
     full = _pipeline(landing, warehouse, run_date, ["--all"], out, f"sf{label}-full", echo)
     record["full"] = full
     record["pipeline_over_floor"] = full["wall_seconds"] / floor.seconds if floor.seconds else None
+    record["pipeline_over_floor_cpu"] = full["cpu_seconds"] / floor.cpu_seconds if floor.cpu_seconds else None
 
     dates = [m.group(1) for line in full["lines"] if (m := EVALUATED.search(line))]
     record["evaluation_dates"] = dates
