@@ -20,7 +20,13 @@ import dagster as dg
 from orchestration.defs.ingest.assets import raw_asset_key
 from orchestration.defs.ingest.contract import FEEDS
 from orchestration.defs.quality import sql_checks
-from orchestration.defs.quality.report import BLOCKING_KINDS, CheckResult, GateReport, write_report_files
+from orchestration.defs.quality.report import (
+    BLOCKING_KINDS,
+    CheckResult,
+    GateReport,
+    failing_rows_text,
+    write_report_files,
+)
 from orchestration.defs.quality.suites import SuiteError, suite_checks
 from orchestration.defs.resources import DUCKDB_WRITER_POOL, WarehouseConfig
 from orchestration.progress import say
@@ -110,7 +116,7 @@ def asset_check_results(report: GateReport, report_path: Path | None = None) -> 
 def _failure_text(r: CheckResult) -> str:
     if r.status == "error":
         return f"{r.name}: error ({r.message})"
-    return f"{r.name}: {r.failing_rows:,} failing rows" + (f" ({r.message})" if r.message else "")
+    return f"{r.name}: {failing_rows_text(r.failing_rows)}" + (f" ({r.message})" if r.message else "")
 
 
 def _failure_table(failed: list[CheckResult]) -> str:

@@ -29,6 +29,10 @@ REPORT_FORMAT_VERSION = 1
 REPORT_BASENAME = "latest"
 
 
+def failing_rows_text(n: int) -> str:
+    return f"{n:,} failing row{'' if n == 1 else 's'}"
+
+
 def json_safe(value: Any) -> Any:
     """A value as JSON can hold it: dates as ISO text, decimals as text (no float rounding)."""
     if value is None or isinstance(value, bool | int | float | str):
@@ -82,7 +86,7 @@ class CheckResult:
         return f"{self.feed}.{self.name}"
 
     def headline(self) -> str:
-        what = f"{self.failing_rows:,} failing rows" if self.status == "failed" else self.status
+        what = failing_rows_text(self.failing_rows) if self.status == "failed" else self.status
         if self.status == "error":
             what = f"error: {self.message}" if self.message else "error"
         return f"{self.qualified_name} [{self.kind}, {self.severity}]: {what} — {self.description}"
