@@ -69,8 +69,10 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
 
 def dbt_failures(target_dir: Path) -> list[str]:
     """Failed dbt nodes of the last invocation, from run_results.json."""
-    path = target_dir / "run_results.json"
-    if not path.exists():
+    from orchestration.defs.quality.report import find_run_results
+
+    path = find_run_results(target_dir)  # dagster-dbt writes it under target/<invocation>/
+    if path is None:
         return []
     results = json.loads(path.read_text()).get("results", [])
     out = []

@@ -19,7 +19,14 @@ import pytest
 from orchestration import settings
 from orchestration.defs.ingest.contract import FEEDS
 from orchestration.defs.ingest.load import load_landing
-from orchestration.defs.quality.report import CheckResult, GateReport, add_dbt_results, load_report, write_report_files
+from orchestration.defs.quality.report import (
+    CheckResult,
+    GateReport,
+    add_dbt_results,
+    find_run_results,
+    load_report,
+    write_report_files,
+)
 from orchestration.defs.quality.suites import all_suite_checks, load_suite_json
 from tests.support.landing import write_landing
 
@@ -534,8 +541,8 @@ def test_report_files_are_written_and_read_back(tmp_path: Path) -> None:
 
 
 def test_dbt_results_fold_into_the_report(tmp_path: Path) -> None:
-    target = tmp_path / "target"
-    target.mkdir()
+    target = tmp_path / "target" / "warehouse_dbt_models-1a2b-3c4d"  # dagster-dbt: one folder per invocation
+    target.mkdir(parents=True)
     results = [
         {"unique_id": "test.pw.unique_fct_x_id.1a", "status": "fail", "failures": 4, "message": "Got 4 results"},
         {"unique_id": "test.pw.accepted_values_fct_x_tier.2b", "status": "warn", "failures": 2, "message": "Got 2"},
@@ -559,6 +566,8 @@ def test_dbt_results_fold_into_the_report(tmp_path: Path) -> None:
         },
     }
     (target / "manifest.json").write_text(json.dumps({"nodes": nodes, "unit_tests": {}}))
+    assert find_run_results(tmp_path / "target") == target / "run_results.json"
+    assert find_run_results(tmp_path / "nowhere") is None
     report = add_dbt_results(GateReport(checks=_sample_report().checks[2:]), target / "run_results.json")
     dbt = {c.name: c for c in report.checks if c.kind == "dbt"}
     assert len(dbt) == 6  # tests and unit tests, not models

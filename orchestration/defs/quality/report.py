@@ -317,6 +317,14 @@ def load_report(path: str | Path) -> GateReport:
 # dbt tests
 
 
+def find_run_results(target_dir: str | Path) -> Path | None:
+    """The newest `run_results.json` under a dbt target directory. dagster-dbt gives every
+    invocation its own target path (`target/<op>-<run>-<hash>/`), so look one level down too."""
+    target_dir = Path(target_dir)
+    candidates = [p for p in (target_dir / "run_results.json", *target_dir.glob("*/run_results.json")) if p.exists()]
+    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
 def add_dbt_results(
     report: GateReport, run_results_path: str | Path, manifest_path: str | Path | None = None
 ) -> GateReport:
