@@ -412,7 +412,7 @@ def _cell(value: Any) -> str:
 
 def _md(text: Any) -> str:
     """Text safe in a Markdown table cell: no raw HTML, no column breaks, one line."""
-    s = html.escape(str(text), quote=False)
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;")  # no tag can open; '>' stays readable
     return s.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 

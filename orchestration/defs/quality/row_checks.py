@@ -29,7 +29,7 @@ def _error_results(infos: Sequence[ExpectationInfo], message: str) -> list[Check
     ]
 
 
-def _infos_or_error(feed: str, suites_dir: str | Path | None) -> tuple[dict[str, Any] | None, list[CheckResult]]:
+def _load_or_error(feed: str, suites_dir: str | Path | None) -> tuple[dict[str, Any] | None, list[CheckResult]]:
     try:
         return load_suite_json(feed, suites_dir), []
     except SuiteError as exc:
@@ -61,7 +61,7 @@ def run_suites(
     loaded: dict[str, dict[str, Any]] = {}
     results: list[CheckResult] = []
     for feed in feeds:
-        data, errors = _infos_or_error(feed, suites_dir)
+        data, errors = _load_or_error(feed, suites_dir)
         results += errors
         if data is not None:
             loaded[feed] = data

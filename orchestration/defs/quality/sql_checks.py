@@ -54,7 +54,8 @@ class SqlCheck:
             else:
                 failing = int(con.execute(self.count_sql).fetchone()[0] or 0)
                 samples = fetch_dicts(con, self.sample_sql, MAX_SAMPLES) if failing else []
-                message = f"{failing:,} {self.unit}" if failing and self.unit != "rows" else ""
+                unit = self.unit[:-1] if failing == 1 and self.unit.endswith("s") else self.unit
+                message = f"{failing:,} {unit}" if failing and self.unit != "rows" else ""
         except duckdb.Error as exc:
             message = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
             return CheckResult(**base, status="error", description=self.description, message=message)
