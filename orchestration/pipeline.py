@@ -1,6 +1,7 @@
 """The headless pipeline: the same Dagster assets the UI materializes, run in-process.
 
-`run_pipeline` loads the landing zone (all or nothing), runs `dbt build` (models, seeds, tests) for
+`run_pipeline` loads the landing zone (all or nothing), runs the data-quality gate (asset checks on
+the raw feeds; a blocking failure stops the dbt build), runs `dbt build` (models, seeds, tests) for
 the given run date and evaluation range, and reports what failed in words a user can act on.
 """
 
@@ -31,11 +32,31 @@ class PipelineResult:
     evaluation_from: str
     evaluation_to: str
     messages: list[str] = field(default_factory=list)
+    gate_report: Path | None = None  # <publish_dir>/gate/latest.md of this run
+
+
+GATE_STEP = "data_quality_gate"
+
+
+def gate_messages(result: dg.ExecuteInProcessResult) -> tuple[list[str], list[str]]:
+    """(blocking failures, warnings) of the gate's asset checks, one line each, naming the checks."""
+    blocking, warnings = [], []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        line = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description}"
+        if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            blocking.append(line)
+        else:
+            warnings.append(line)
+    return blocking, warnings
 
 
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     messages = []
     for event in result.all_events:
+        if event.is_step_failure and event.step_key == GATE_STEP and result.get_asset_check_evaluations():
+            continue  # the gate's own lines (gate_messages) say more than "blocking check failed"
         if event.is_step_failure:
             data = event.step_failure_data
             err = data.error
@@ -48,8 +69,10 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
 
 def dbt_failures(target_dir: Path) -> list[str]:
     """Failed dbt nodes of the last invocation, from run_results.json."""
-    path = target_dir / "run_results.json"
-    if not path.exists():
+    from orchestration.defs.quality.report import find_run_results
+
+    path = find_run_results(target_dir)  # dagster-dbt writes it under target/<invocation>/
+    if path is None:
         return []
     results = json.loads(path.read_text()).get("results", [])
     out = []
@@ -84,6 +107,7 @@ def run_pipeline(
     from orchestration.defs.dbt.assets import RUN_TARGET, warehouse_dbt_models
     from orchestration.defs.dbt.resources import dbt_resource
     from orchestration.defs.ingest.assets import raw_feeds
+    from orchestration.defs.quality.checks import data_quality_gate, gate_report_dir
     from orchestration.defs.resources import WarehouseConfig
 
     config = WarehouseConfig(
@@ -98,15 +122,32 @@ def run_pipeline(
     say(f"run date {run_date}, evaluation dates {config.evaluation_from} .. {config.evaluation_to}")
     say(f"landing {config.landing_dir} -> warehouse {warehouse}")
     result = dg.materialize(
-        [raw_feeds, warehouse_dbt_models],
+        [raw_feeds, warehouse_dbt_models, data_quality_gate],
         resources={"dbt": dbt_resource(), "warehouse": config},
         run_config=QUIET_RUN_CONFIG,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
-    if not result.success:
+    report = gate_report_dir(config) / "latest.md"
+    blocking, warnings = gate_messages(result)
+    if not result.success or blocking:
         messages = _failure_messages(result)
+        if blocking:
+            messages.insert(
+                0,
+                f"data-quality gate blocked the run ({len(blocking)} blocking check(s) failed; the dbt build did not"
+                f" run; gate report: {report}):\n" + "\n".join(f"  - {line}" for line in blocking),
+            )
         if any("warehouse_dbt_models" in m for m in messages):
             messages += dbt_failures(RUN_TARGET)
         raise PipelineFailed("\n".join(messages) or "the run failed")
-    return PipelineResult(warehouse, run_date, config.evaluation_from, config.evaluation_to)
+    for line in warnings:
+        say(f"gate warning: {line}")
+    return PipelineResult(
+        warehouse,
+        run_date,
+        config.evaluation_from,
+        config.evaluation_to,
+        messages=[f"gate warning: {line}" for line in warnings],
+        gate_report=report if report.exists() else None,
+    )
