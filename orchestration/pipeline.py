@@ -97,8 +97,12 @@ def run_pipeline(
     evaluation_to: date | None = None,
     publish_dir: Path | None = None,
     force_reload: bool = False,
+    publish: bool = True,
+    republish: bool = False,
+    reason: str | None = None,
 ) -> PipelineResult:
-    """Load + dbt build. Raises PipelineFailed with every reason when a stage fails."""
+    """Load, check, dbt build, then publish the evaluated dates that are due a version.
+    Raises PipelineFailed with every reason when a stage fails or the gate blocks."""
     settings.apply_offline_env()
     warehouse = Path(warehouse).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +111,7 @@ def run_pipeline(
     from orchestration.defs.dbt.assets import RUN_TARGET, warehouse_dbt_models
     from orchestration.defs.dbt.resources import dbt_resource
     from orchestration.defs.ingest.assets import raw_feeds
+    from orchestration.defs.publication.assets import published_technology_tiers
     from orchestration.defs.quality.checks import data_quality_gate, gate_report_dir
     from orchestration.defs.resources import WarehouseConfig
 
@@ -118,11 +123,13 @@ def run_pipeline(
         evaluation_from=(evaluation_from or date(1900, 1, 1)).isoformat(),
         evaluation_to=(evaluation_to or date(9999, 12, 31)).isoformat(),
         force_reload=force_reload,
+        republish=republish,
+        republish_reason=reason or "",
     )
     say(f"run date {run_date}, evaluation dates {config.evaluation_from} .. {config.evaluation_to}")
     say(f"landing {config.landing_dir} -> warehouse {warehouse}")
     result = dg.materialize(
-        [raw_feeds, warehouse_dbt_models, data_quality_gate],
+        [raw_feeds, published_technology_tiers, warehouse_dbt_models, data_quality_gate],
         resources={"dbt": dbt_resource(), "warehouse": config},
         run_config=QUIET_RUN_CONFIG,
         instance=dg.DagsterInstance.ephemeral(),
@@ -143,6 +150,8 @@ def run_pipeline(
         raise PipelineFailed("\n".join(messages) or "the run failed")
     for line in warnings:
         say(f"gate warning: {line}")
+    if publish:
+        publish_evaluations(config)
     return PipelineResult(
         warehouse,
         run_date,
@@ -151,3 +160,44 @@ def run_pipeline(
         messages=[f"gate warning: {line}" for line in warnings],
         gate_report=report if report.exists() else None,
     )
+
+
+def publish_evaluations(config) -> None:
+    """The publication step of a run that passed the gate: every evaluated date in the range."""
+    import duckdb
+
+    from orchestration.defs.publication.gate_bridge import gate_for_publication
+    from orchestration.defs.publication.publish import PublicationError
+    from orchestration.defs.publication.publish import publish as publish_dates
+
+    gate, summary = gate_for_publication(config)
+    if summary.get("blocked"):
+        raise PipelineFailed("publication blocked by the gate:\n" + "\n".join(f"  - {f}" for f in summary["failed"]))
+    con = duckdb.connect(config.warehouse_path, read_only=True)
+    try:
+        dates = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT evaluation_date FROM marts.fct_technology_tier_evaluations ORDER BY 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    if not dates:
+        say("publication: no evaluation date in range; nothing to publish")
+    try:
+        publish_dates(
+            Path(config.warehouse_path),
+            Path(config.publish_dir),
+            run_date=config.resolved_run_date(),
+            evaluation_dates=dates,
+            gate=gate,
+            gate_summary=summary,
+            republish=config.republish,
+            reason=config.republish_reason or None,
+            progress=say,
+        )
+    except (PublicationError, OSError) as exc:
+        raise PipelineFailed(
+            f"publication failed, nothing was published and the previous one is untouched: {exc}"
+        ) from exc
