@@ -1,0 +1,296 @@
+"""Fault tests of the quarterly publication (issue 5): for each fault the publication is not made, the
+previous publication's files are byte-identical, the analytics file is unchanged, and what the user
+sees names the cause. One prebuilt warehouse and publication are shared by every fault."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from orchestration import settings
+from orchestration.cli import main
+from orchestration.defs.publication import publish as publish_module
+from orchestration.defs.publication.store import ANALYTICS_DB, PublicationStore
+from orchestration.generate import generate_landing
+
+pytestmark = pytest.mark.e2e
+
+RUN_DATE = "2027-02-01"
+E = date(2027, 1, 15)
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    """sha256 of every published file (gate/latest.* is the last gate result, not a publication)."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and ".staging" not in p.parts and "gate" not in p.relative_to(root).parts[:1]:
+            out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("faults-base")
+    landing = tmp / "landing"
+    generate_landing(landing, scale=0.01, seed=11, last_month=date(2026, 12, 1))
+    warehouse = tmp / "warehouse.duckdb"
+    code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse), "--run-date", RUN_DATE, "--all"])
+    assert code == 0
+    publish_dir = warehouse.parent / "publications"
+    assert PublicationStore(publish_dir).current(E) is not None
+    return {"landing": landing, "warehouse": warehouse, "publish_dir": publish_dir}
+
+
+@pytest.fixture()
+def world(baseline: dict[str, Path], tmp_path: Path) -> dict[str, Path]:
+    """A private copy of the prebuilt landing zone, warehouse and publications."""
+    landing = tmp_path / "landing"
+    shutil.copytree(baseline["landing"], landing)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy2(baseline["warehouse"], warehouse)
+    publish_dir = tmp_path / "publications"
+    shutil.copytree(baseline["publish_dir"], publish_dir)
+    return {
+        "landing": landing,
+        "warehouse": warehouse,
+        "publish_dir": publish_dir,
+        "digest_before": _tree_digest(publish_dir),
+    }
+
+
+def _republish(world: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(
+        [
+            "run",
+            "--landing",
+            str(world["landing"]),
+            "--warehouse",
+            str(world["warehouse"]),
+            "--run-date",
+            RUN_DATE,
+            "--evaluation-date",
+            E.isoformat(),
+            "--republish",
+            "--reason",
+            "fault test",
+        ]
+    )
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def _assert_nothing_published(world: dict[str, Path]) -> None:
+    assert _tree_digest(world["publish_dir"]) == world["digest_before"]  # analytics.duckdb included
+    assert [v.version for v in PublicationStore(world["publish_dir"]).versions(E)] == [1]
+    staging = world["publish_dir"] / ".staging"
+    assert not staging.exists() or not [p for p in staging.iterdir() if p.is_dir()]
+
+
+def _rewrite(landing: Path, feed: str, change) -> None:
+    files = sorted((landing / feed).glob("*.parquet"))
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    for col in frame.columns:  # dictionary-encoded columns arrive as categoricals
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype(object)
+    for f in files:
+        f.unlink()
+    change(frame).to_parquet(landing / feed / "part-0.parquet", index=False)
+
+
+@pytest.mark.parametrize(
+    ("fault", "feed", "change", "cause"),
+    [
+        ("duplicate key", "apps", lambda f: pd.concat([f, f.head(1)], ignore_index=True), "apps"),
+        (
+            "rating out of range",
+            "marketplace_reviews",
+            lambda f: f.assign(rating=f["rating"].where(f.index != 0, 6)),
+            "rating",
+        ),
+        (
+            "dangling app reference",
+            "app_installs",
+            lambda f: f.assign(app_id=f["app_id"].where(f.index != 0, "no-such-app")),
+            "app",
+        ),
+        ("missing month", "portal_mrr_monthly", lambda f: f[f["month"].astype(str).str[:7] != "2026-06"], "coverage"),
+    ],
+)
+def test_a_blocking_data_fault_stops_the_publication(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str], fault: str, feed: str, change, cause: str
+) -> None:
+    _rewrite(world["landing"], feed, change)
+    code, out = _republish(world, capsys)
+    assert code == 1, out
+    assert "data-quality gate blocked" in out and cause in out, out
+    _assert_nothing_published(world)
+    report = (world["publish_dir"] / "gate" / "latest.md").read_text()
+    assert feed in report and "fail" in report.lower()
+
+
+def test_a_failing_dbt_test_stops_the_publication(world: dict[str, Path], tmp_path: Path) -> None:
+    """A dbt test of error severity fails (injected into a copy of the project): no publication."""
+    project = tmp_path / "project"
+    shutil.copytree(
+        settings.PROJECT_ROOT / "orchestration", project / "orchestration", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(settings.PROJECT_ROOT / "seeds", project / "seeds")
+    shutil.copytree(settings.PROJECT_ROOT / "expectations", project / "expectations")
+    shutil.copytree(settings.DBT_PROJECT_DIR, project / "dbt_project", ignore=shutil.ignore_patterns("target", "logs"))
+    (project / "dbt_project" / "tests" / "assert_injected_fault.sql").write_text(
+        "-- fault injection: every evaluation row fails\n"
+        "select partner_id from {{ ref('fct_technology_tier_evaluations') }}\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--landing",
+            str(world["landing"]),
+            "--warehouse",
+            str(world["warehouse"]),
+            "--run-date",
+            RUN_DATE,
+            "--evaluation-date",
+            E.isoformat(),
+            "--republish",
+            "--reason",
+            "fault test",
+            "--force-reload",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=project,
+        check=False,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out[-3000:]
+    assert "assert_injected_fault" in out
+    _assert_nothing_published(world)
+
+
+def test_an_exception_half_way_through_writing_leaves_no_trace(
+    world: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*args, **kwargs):
+        raise RuntimeError("injected: crashed while writing the workbook")
+
+    monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")  # a republication is due
+    monkeypatch.setattr(publish_module, "write_xlsx", explode)
+    with pytest.raises(RuntimeError, match="injected"):
+        publish_module.publish(
+            world["warehouse"],
+            world["publish_dir"],
+            run_date=date(2027, 2, 1),
+            evaluation_dates=[E],
+            republish=True,
+            reason="fault test",
+            progress=lambda m: None,
+        )
+    _assert_nothing_published(world)
+
+
+def test_a_disk_full_write_error_leaves_no_trace(world: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    real_copy = publish_module._copy
+
+    def full_disk(con, sql, e, target, fmt):
+        if "requirements" in target.name:
+            target.write_bytes(b"partial")
+            raise OSError(28, "No space left on device", str(target))
+        return real_copy(con, sql, e, target, fmt)
+
+    monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")  # a republication is due
+    monkeypatch.setattr(publish_module, "_copy", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        publish_module.publish(
+            world["warehouse"],
+            world["publish_dir"],
+            run_date=date(2027, 2, 1),
+            evaluation_dates=[E],
+            republish=True,
+            reason="fault test",
+            progress=lambda m: None,
+        )
+    _assert_nothing_published(world)
+
+
+def test_a_warning_only_problem_publishes_and_lists_the_warning(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a closed-won deal without line items is a warning (rules.md B2, Part C), never blocking
+    _rewrite(world["landing"], "deal_line_items", lambda f: f[f["deal_id"] != f["deal_id"].iloc[0]])
+    code, out = _republish(world, capsys)
+    assert code == 0, out
+    current = PublicationStore(world["publish_dir"]).current(E)
+    assert current.version == 2 and current.manifest["reason"] == "republished: fault test"
+    assert current.manifest["checks"]["blocked"] is False
+    assert any("without_line_items" in w for w in current.manifest["checks"]["warning_checks"])
+    assert "without_line_items" in (current.path / "gate_report.md").read_text()
+    v1 = PublicationStore(world["publish_dir"]).versions(E)[0]
+    assert PublicationStore(world["publish_dir"]).verify(v1) == []  # the earlier version is intact
+
+
+def test_an_analyst_sees_a_consistent_snapshot_during_a_run(world: dict[str, Path]) -> None:
+    analytics = world["publish_dir"] / ANALYTICS_DB
+    con = duckdb.connect(str(analytics), read_only=True)
+    sql = "SELECT count(*), count(DISTINCT partner_id) FROM marts.fct_technology_tier_evaluations"
+    before = con.execute(sql).fetchone()
+    errors: list[str] = []
+    seen: list[tuple] = []
+    done = threading.Event()
+
+    def analyst() -> None:
+        while not done.is_set():
+            try:
+                seen.append(con.execute(sql).fetchone())
+                fresh = duckdb.connect(str(analytics), read_only=True)  # never a writer lock
+                fresh.execute(sql).fetchone()
+                fresh.close()
+            except duckdb.Error as exc:  # pragma: no cover - the failure this test exists for
+                errors.append(str(exc))
+            time.sleep(0.2)
+
+    t = threading.Thread(target=analyst)
+    t.start()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--landing",
+            str(world["landing"]),
+            "--warehouse",
+            str(world["warehouse"]),
+            "--run-date",
+            RUN_DATE,
+            "--all",
+            "--force-reload",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    done.set()
+    t.join()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not errors, errors[:3]
+    assert len(seen) > 5 and set(seen) == {before}  # the open connection keeps its snapshot
+    con.close()
+    assert json.loads((world["publish_dir"] / "gate" / "latest.json").read_text())["blocked"] is False
