@@ -4,7 +4,8 @@ Stages are read from the CLI's progress lines (`[   12.3s] load: ...`): a line o
 names (load, gate, dbt, publish, summary); dbt's own output (lines without the `[...s]` prefix) and
 unnamed lines stay in the current stage. `dbt: done` closes dbt, and the time until the next named
 line goes to the stage that line opens (that stage was already working, silently). Everything
-before the first named line is `startup` (Python and Dagster imports, dbt manifest check).
+before the first named line is `startup` (Python and Dagster imports, dbt manifest check, the
+sync of published tiers); `summary` is the CLI's closing summary and the interpreter's exit.
 
 Memory: the whole process tree (the CLI and its dbt subprocess) is sampled every 0.2 s from /proc;
 each stage gets the peak of the samples taken while it ran.
@@ -26,11 +27,14 @@ from benchmarks.procmem import TreeMemorySampler
 
 PREFIX = re.compile(r"^\[\s*(\d+(?:\.\d+)?)s\] (.*)$")
 STAGES = ("startup", "load", "gate", "dbt", "publish", "summary")
+# Lines that name no stage: the run's warnings, printed after the Dagster run (`gate warning: ...`),
+# and the sync of published tiers that precedes the load (`published tiers: ...`).
+_NEUTRAL = re.compile(r"^(gate warning|published tiers)\b")
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("load", re.compile(r"^load\b")),
     ("gate", re.compile(r"^(gate|quality)\b")),
     ("dbt", re.compile(r"^dbt\b")),
-    ("publish", re.compile(r"^(publication|published|analytics snapshot|publish)\b")),
+    ("publish", re.compile(r"^(publication|analytics snapshot|publish)\b")),
     ("summary", re.compile(r"^(evaluated|no technology tier|no evaluation date)\b")),
 )
 DBT_DONE = re.compile(r"^dbt: done\b")
@@ -38,6 +42,8 @@ DBT_DONE = re.compile(r"^dbt: done\b")
 
 def classify(message: str) -> str | None:
     """The stage a progress message opens, or None when it belongs to the current one."""
+    if _NEUTRAL.match(message):
+        return None
     for stage, pattern in _RULES:
         if pattern.match(message):
             return stage

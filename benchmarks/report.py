@@ -89,7 +89,12 @@ def render_table(results: dict) -> str:
             out.append(f"- SF {r['scale']:g}: {slow}")
     quarters = [r for r in scales if r.get("one_quarter")]
     if quarters:
-        out += ["", "One quarter on a built warehouse (`--evaluation-date <last>` after the full run)", ""]
+        out += [
+            "",
+            "One new quarter on a built warehouse (after the full run, the newest date unpublished:"
+            " `--evaluation-date <last> --force-reload`)",
+            "",
+        ]
         out += ["| SF | date | " + " | ".join(STAGE_COLUMNS) + " | total s | full s | ratio | peak GiB |"]
         out += ["|---:|---|" + "---:|" * len(STAGE_COLUMNS) + "---:|---:|---:|---:|"]
         for r in quarters:

@@ -44,6 +44,8 @@ def test_stage_timeline_from_progress_lines() -> None:
     assert classify("publication 2027-01-15: v1 published") == "publish"
     assert classify("evaluated 2025-01-15: partner 3") == "summary"
     assert classify("run date 2027-02-01, evaluation dates ...") is None
+    assert classify("gate warning: raw/deals oddity: 3 failing rows") is None  # printed after dbt, not the gate
+    assert classify("published tiers: 0 rows from /x") is None  # the sync before the load
     # `dbt: done` (None) hands the silent time that follows to the next named stage
     timeline = _timeline([(0.0, "startup"), (5.0, "load"), (7.0, "dbt"), (20.0, None), (21.0, "publish")], 30.0)
     assert timeline == [
