@@ -3,7 +3,9 @@
 Stages are read from the CLI's progress lines (`[   12.3s] load: ...`): a line opens the stage it
 names (load, gate, dbt, publish, summary); dbt's own output (lines without the `[...s]` prefix) and
 unnamed lines stay in the current stage. `dbt: done` closes dbt, and the time until the next named
-line goes to the stage that line opens (that stage was already working, silently). Everything
+line goes to the stage that line opens (that stage was already working, silently). A stage line
+saying how long a part took (`gate: 63 set-level SQL checks in 32.6s`) moves the stage's opening
+back by that much: the gate prints nothing before its SQL checks are done. Everything
 before the first named line is `startup` (Python and Dagster imports, dbt manifest check, the
 sync of published tiers); `summary` is the CLI's closing summary and the interpreter's exit.
 
@@ -38,6 +40,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("summary", re.compile(r"^(evaluated|no technology tier|no evaluation date)\b")),
 )
 DBT_DONE = re.compile(r"^dbt: done\b")
+# A stage that prints only when a part of it is over ("gate: 63 set-level SQL checks in 32.6s") started
+# at least that long before the line: its opening is moved back (never before the previous opening).
+SELF_TIMED = re.compile(r" in (\d+(?:\.\d+)?)s\)?$")
 
 
 def classify(message: str) -> str | None:
@@ -66,11 +71,22 @@ class PipelineRun:
     cpu_seconds: float  # user + system of the whole tree (less sensitive than wall time to a busy machine)
     stages: dict[str, StageMeasure] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)  # the CLI's own progress lines, for the record
+    # (seconds since start, RSS bytes, CPU seconds) about once a second, and (start, stop, stage)
+    memory_timeline: list[tuple[float, int, float]] = field(default_factory=list)
+    stage_timeline: list[tuple[float, float, str]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         d = asdict(self)
         d["lines"] = self.lines[-200:]
         return d
+
+
+def _backdate(boundaries: list[tuple[float, str | None]], started: float) -> None:
+    """Move the last opening back to `started` when that is earlier, keeping the order."""
+    t, stage = boundaries[-1]
+    floor = boundaries[-2][0] if len(boundaries) > 1 else t
+    if started < t:
+        boundaries[-1] = (max(started, floor), stage)
 
 
 def _timeline(boundaries: list[tuple[float, str | None]], end: float) -> list[tuple[float, float, str]]:
@@ -141,6 +157,8 @@ def run_cli(
             if stage is not None and stage != current:
                 boundaries.append((now, stage))
                 current = stage
+            if stage is not None and stage == current and (timed := SELF_TIMED.search(message)):
+                _backdate(boundaries, now - float(timed.group(1)))
             if DBT_DONE.match(message):
                 boundaries.append((time.monotonic(), None))
                 current = None
@@ -160,7 +178,10 @@ def run_cli(
         s.peak_rss_bytes = max(s.peak_rss_bytes, peak)
         s.cpu_seconds += (cpu_total if i == len(timeline) - 1 else cpu_at(stop)) - cpu_at(start)
     ordered = {k: stages[k] for k in STAGES if k in stages} | {k: v for k, v in stages.items() if k not in STAGES}
-    return PipelineRun(args[2:], returncode, end - started, sampler.peak, cpu_total, ordered, lines)
+    every = max(1, round(1.0 / interval))
+    memory = [(round(t - started, 2), rss, round(cpu, 2)) for t, rss, cpu in samples[::every]]
+    spans = [(round(a - started, 2), round(b - started, 2), stage) for a, b, stage in timeline]
+    return PipelineRun(args[2:], returncode, end - started, sampler.peak, cpu_total, ordered, lines, memory, spans)
 
 
 def _children_cpu() -> float:

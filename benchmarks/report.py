@@ -129,7 +129,9 @@ def plot(results: dict, path: Path) -> Path:
 
     scales = [r for r in results["scales"] if r["full"]["returncode"] == 0]
     xs = [r["scale"] for r in scales]
-    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.2))
+    biggest = scales[-1] if scales and scales[-1]["full"].get("memory_timeline") else None
+    fig, axes = plt.subplots(1, 3 if biggest else 2, figsize=(16.5 if biggest else 11, 4.2))
+    ax_t, ax_m = axes[0], axes[1]
     ax_t.plot(xs, [r["full"]["wall_seconds"] for r in scales], "o-", lw=2, label="full pipeline (total)")
     for stage, style in (("load", "s--"), ("gate", "v--"), ("dbt", "^--"), ("publish", "d--"), ("startup", "x:")):
         ys = [_stage(r, "full", stage) for r in scales]
@@ -141,7 +143,7 @@ def plot(results: dict, path: Path) -> Path:
     ax_t.plot(xs, [r["floor"]["seconds"] for r in scales], "k.-", label="floor (one DuckDB scan)")
     ax_t.axhline(600, color="red", lw=0.8, ls=":", label="10 min budget")
     ax_t.set(xscale="log", yscale="log", xlabel="scale factor", ylabel="wall seconds", title="Time")
-    ax_t.legend(fontsize=7)
+    ax_t.legend(fontsize=6.5, loc="lower right", framealpha=0.8)
     ax_t.grid(True, which="both", alpha=0.3)
 
     ax_m.plot(xs, [r["full"]["peak_rss_bytes"] / GIB for r in scales], "o-", lw=2, label="peak RSS, process tree")
@@ -152,8 +154,10 @@ def plot(results: dict, path: Path) -> Path:
     ax_m.plot(xs, [r["full"]["db_bytes"] / GIB for r in scales], "k.:", label="DuckDB file")
     ax_m.axhline(12, color="red", lw=0.8, ls=":", label="12 GB budget")
     ax_m.set(xscale="log", yscale="log", xlabel="scale factor", ylabel="GiB", title="Memory and storage")
-    ax_m.legend(fontsize=7)
+    ax_m.legend(fontsize=6.5, loc="lower right", framealpha=0.8)
     ax_m.grid(True, which="both", alpha=0.3)
+    if biggest:
+        _plot_run(axes[2], biggest)
     m = results["machine"]
     fig.suptitle(
         f"partner-warehouse benchmark — {m['cores']} cores, {m['mem_total_gb']} GB, commit {results['commit']}"
@@ -163,3 +167,41 @@ def plot(results: dict, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+STAGE_COLOURS = {
+    "startup": "#cccccc",
+    "load": "#8ecae6",
+    "gate": "#ffb703",
+    "dbt": "#90be6d",
+    "publish": "#f28482",
+    "summary": "#e0e0e0",
+}
+
+
+def _plot_run(ax, record: dict) -> None:
+    """Memory and CPU use over one full run, stages shaded: where the time goes."""
+    full = record["full"]
+    ts = [t for t, _, _ in full["memory_timeline"]]
+    ax.plot(ts, [rss / GIB for _, rss, _ in full["memory_timeline"]], "k-", lw=1.5, label="RSS of the process tree")
+    cpu = full["memory_timeline"]
+    # cores busy = d(CPU seconds)/d(wall seconds), on the right axis
+    busy = [(b[2] - a[2]) / (b[0] - a[0]) for a, b in zip(cpu, cpu[1:], strict=False) if b[0] > a[0]]
+    right = ax.twinx()
+    right.plot(ts[1 : len(busy) + 1], busy, color="tab:purple", lw=0.8, alpha=0.7, label="cores busy")
+    right.set_ylim(0, 2.5)
+    right.set_ylabel("cores busy")
+    seen = set()
+    for start, stop, stage in full["stage_timeline"]:
+        ax.axvspan(
+            start,
+            stop,
+            color=STAGE_COLOURS.get(stage, "#eeeeee"),
+            alpha=0.5,
+            lw=0,
+            label=None if stage in seen else stage,
+        )
+        seen.add(stage)
+    ax.set(xlabel="seconds since start", ylabel="GiB", title=f"One full run at SF {record['scale']:g}")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(True, alpha=0.3)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.__main__ import main
-from benchmarks.pipeline import _timeline, classify
+from benchmarks.pipeline import _backdate, _timeline, classify
 from benchmarks.procmem import TreeMemorySampler, tree_rss
 
 MIB = 2**20
@@ -56,6 +56,12 @@ def test_stage_timeline_from_progress_lines() -> None:
         (21.0, 30.0, "publish"),
     ]
     assert _timeline([(0.0, "dbt"), (4.0, None)], 6.0)[-1] == (4.0, 6.0, "summary")
+    # "gate: 63 set-level SQL checks in 32.6s" printed at 80 s: the gate began at 47.4 s, not 80 s
+    boundaries = [(0.0, "startup"), (40.0, "load"), (80.0, "gate")]
+    _backdate(boundaries, 80.0 - 32.6)
+    assert boundaries[-1] == (pytest.approx(47.4), "gate")
+    _backdate(boundaries, 10.0)  # never before the previous stage's opening
+    assert boundaries[-1] == (40.0, "gate")
 
 
 @pytest.mark.e2e
