@@ -88,6 +88,8 @@ def cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             evaluation_to=evaluation_to,
             publish_dir=Path(args.publish_dir) if args.publish_dir else None,
             force_reload=args.force_reload,
+            republish=args.republish,
+            reason=args.reason,
         )
     except PipelineFailed as exc:
         print(f"partner-warehouse run: FAILED\n{exc}", file=sys.stderr)
@@ -276,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="every evaluation date the data covers")
     r.add_argument("--to", dest="date_to", type=_date, help="last evaluation date of a range (with --from)")
     r.add_argument("--force-reload", action="store_true", help="reload feeds even if their files are unchanged")
+    r.add_argument("--republish", action="store_true", help="make a new version of already published dates")
+    r.add_argument("--reason", default=None, help="why a new version is made (required with --republish)")
 
     p = sub.add_parser("publications", help="every evaluation date, its versions, which is current, the gate result")
     p.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
@@ -317,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         args.run_date = args.run_date or settings.run_date()
         if args.date_to and not args.date_from:
             parser.error("--to goes with --from")
+        if args.republish and not (args.reason and args.reason.strip()):
+            parser.error("--republish needs --reason TEXT (product.md: a new version needs an explicit reason)")
         return cmd_run(args, parser)
     if args.command == "publications":
         return cmd_publications(args)

@@ -1,6 +1,7 @@
 """The headless pipeline: the same Dagster assets the UI materializes, run in-process.
 
-`run_pipeline` loads the landing zone (all or nothing), runs `dbt build` (models, seeds, tests) for
+`run_pipeline` loads the landing zone (all or nothing), runs the data-quality gate (asset checks on
+the raw feeds; a blocking failure stops the dbt build), runs `dbt build` (models, seeds, tests) for
 the given run date and evaluation range, and reports what failed in words a user can act on.
 """
 
@@ -31,11 +32,31 @@ class PipelineResult:
     evaluation_from: str
     evaluation_to: str
     messages: list[str] = field(default_factory=list)
+    gate_report: Path | None = None  # <publish_dir>/gate/latest.md of this run
+
+
+GATE_STEP = "data_quality_gate"
+
+
+def gate_messages(result: dg.ExecuteInProcessResult) -> tuple[list[str], list[str]]:
+    """(blocking failures, warnings) of the gate's asset checks, one line each, naming the checks."""
+    blocking, warnings = [], []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        line = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description}"
+        if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            blocking.append(line)
+        else:
+            warnings.append(line)
+    return blocking, warnings
 
 
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     messages = []
     for event in result.all_events:
+        if event.is_step_failure and event.step_key == GATE_STEP and result.get_asset_check_evaluations():
+            continue  # the gate's own lines (gate_messages) say more than "blocking check failed"
         if event.is_step_failure:
             data = event.step_failure_data
             err = data.error
@@ -48,8 +69,10 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
 
 def dbt_failures(target_dir: Path) -> list[str]:
     """Failed dbt nodes of the last invocation, from run_results.json."""
-    path = target_dir / "run_results.json"
-    if not path.exists():
+    from orchestration.defs.quality.report import find_run_results
+
+    path = find_run_results(target_dir)  # dagster-dbt writes it under target/<invocation>/
+    if path is None:
         return []
     results = json.loads(path.read_text()).get("results", [])
     out = []
@@ -74,8 +97,12 @@ def run_pipeline(
     evaluation_to: date | None = None,
     publish_dir: Path | None = None,
     force_reload: bool = False,
+    publish: bool = True,
+    republish: bool = False,
+    reason: str | None = None,
 ) -> PipelineResult:
-    """Load + dbt build. Raises PipelineFailed with every reason when a stage fails."""
+    """Load, check, dbt build, then publish the evaluated dates that are due a version.
+    Raises PipelineFailed with every reason when a stage fails or the gate blocks."""
     settings.apply_offline_env()
     warehouse = Path(warehouse).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +111,8 @@ def run_pipeline(
     from orchestration.defs.dbt.assets import RUN_TARGET, warehouse_dbt_models
     from orchestration.defs.dbt.resources import dbt_resource
     from orchestration.defs.ingest.assets import raw_feeds
+    from orchestration.defs.publication.assets import published_technology_tiers
+    from orchestration.defs.quality.checks import data_quality_gate, gate_report_dir
     from orchestration.defs.resources import WarehouseConfig
 
     config = WarehouseConfig(
@@ -94,19 +123,81 @@ def run_pipeline(
         evaluation_from=(evaluation_from or date(1900, 1, 1)).isoformat(),
         evaluation_to=(evaluation_to or date(9999, 12, 31)).isoformat(),
         force_reload=force_reload,
+        republish=republish,
+        republish_reason=reason or "",
     )
     say(f"run date {run_date}, evaluation dates {config.evaluation_from} .. {config.evaluation_to}")
     say(f"landing {config.landing_dir} -> warehouse {warehouse}")
     result = dg.materialize(
-        [raw_feeds, warehouse_dbt_models],
+        [raw_feeds, published_technology_tiers, warehouse_dbt_models, data_quality_gate],
         resources={"dbt": dbt_resource(), "warehouse": config},
         run_config=QUIET_RUN_CONFIG,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
-    if not result.success:
+    report = gate_report_dir(config) / "latest.md"
+    blocking, warnings = gate_messages(result)
+    if not result.success or blocking:
         messages = _failure_messages(result)
+        if blocking:
+            messages.insert(
+                0,
+                f"data-quality gate blocked the run ({len(blocking)} blocking check(s) failed; the dbt build did not"
+                f" run; gate report: {report}):\n" + "\n".join(f"  - {line}" for line in blocking),
+            )
         if any("warehouse_dbt_models" in m for m in messages):
             messages += dbt_failures(RUN_TARGET)
         raise PipelineFailed("\n".join(messages) or "the run failed")
-    return PipelineResult(warehouse, run_date, config.evaluation_from, config.evaluation_to)
+    for line in warnings:
+        say(f"gate warning: {line}")
+    if publish:
+        publish_evaluations(config)
+    return PipelineResult(
+        warehouse,
+        run_date,
+        config.evaluation_from,
+        config.evaluation_to,
+        messages=[f"gate warning: {line}" for line in warnings],
+        gate_report=report if report.exists() else None,
+    )
+
+
+def publish_evaluations(config) -> None:
+    """The publication step of a run that passed the gate: every evaluated date in the range."""
+    import duckdb
+
+    from orchestration.defs.publication.gate_bridge import gate_for_publication
+    from orchestration.defs.publication.publish import PublicationError
+    from orchestration.defs.publication.publish import publish as publish_dates
+
+    gate, summary = gate_for_publication(config)
+    if summary.get("blocked"):
+        raise PipelineFailed("publication blocked by the gate:\n" + "\n".join(f"  - {f}" for f in summary["failed"]))
+    con = duckdb.connect(config.warehouse_path, read_only=True)
+    try:
+        dates = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT evaluation_date FROM marts.fct_technology_tier_evaluations ORDER BY 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    if not dates:
+        say("publication: no evaluation date in range; nothing to publish")
+    try:
+        publish_dates(
+            Path(config.warehouse_path),
+            Path(config.publish_dir),
+            run_date=config.resolved_run_date(),
+            evaluation_dates=dates,
+            gate=gate,
+            gate_summary=summary,
+            republish=config.republish,
+            reason=config.republish_reason or None,
+            progress=say,
+        )
+    except (PublicationError, OSError) as exc:
+        raise PipelineFailed(
+            f"publication failed, nothing was published and the previous one is untouched: {exc}"
+        ) from exc

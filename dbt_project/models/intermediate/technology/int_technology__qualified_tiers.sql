@@ -2,8 +2,10 @@
 -- and X_perf = the highest tier all of whose requirements other than the POC-form ones pass
 -- (technical_contact, partnership_manager, executive_sponsor, data_sharing); X <= X_perf. "Highest":
 -- tiers are not climbed one by one (a Premier exception partner may qualify for premier and not leading).
--- Rank 0 (not_in_program) when no tier qualifies. premier_exception_used: X_perf's tier passes only
--- through the A5 exception (the standard path fails, the exception makes the partner qualify).
+-- Rank 0 (not_in_program) when no tier qualifies. premier_exception_used (A5): X is premier and
+-- premier passes only through the exception — "the standard Premier path fails and the exception makes
+-- the partner qualify for Premier"; qualifying includes every other mandatory requirement, the POC-form
+-- contacts and data sharing among them, so a partner pending its form has not used the exception.
 -- form_complete_for_tier: the highest tier requiring a POC form (leading, premier) for which the form
 -- is complete (D10); null when the form is complete for none of them.
 with
@@ -47,12 +49,12 @@ select
     x_perf.tier as qualified_tier_on_performance,
     cast(ranked.form_complete_rank as integer) as form_complete_rank,
     form_tier.tier as form_complete_for_tier,
-    coalesce(perf_tier.uses_exception, false) as premier_exception_used
+    coalesce(x_tier.uses_exception, false) as premier_exception_used
 from ranked
 left join tiers as x on x.tier_rank = ranked.qualified_rank
 left join tiers as x_perf on x_perf.tier_rank = ranked.qualified_on_performance_rank
 left join tiers as form_tier on form_tier.tier_rank = ranked.form_complete_rank
-left join {{ ref('int_technology__tier_qualification') }} as perf_tier
-    on perf_tier.partner_id = ranked.partner_id
-    and perf_tier.evaluation_date = ranked.evaluation_date
-    and perf_tier.tier_rank = ranked.qualified_on_performance_rank
+left join {{ ref('int_technology__tier_qualification') }} as x_tier
+    on x_tier.partner_id = ranked.partner_id
+    and x_tier.evaluation_date = ranked.evaluation_date
+    and x_tier.tier_rank = ranked.qualified_rank

@@ -5,7 +5,15 @@ select
     cast(metrics.evaluation_date as date) as evaluation_date,
     cast(metrics.window_start as date) as window_start,
     cast(metrics.window_end as date) as window_end,
-    cast(round(metrics.attached_mrr_mean, 2) as decimal(18, 2)) as attached_mrr,
+    -- A3, G2: the 12-month mean rounded half-up to the cent in integer cents (a DOUBLE mean can land
+    -- on either side of a half cent); requirements compare the exact total, never this rounded value.
+    cast(
+        cast(floor(
+            (cast(metrics.attached_mrr_total * 100 as bigint) * 2 + metrics.window_months)
+            / (2 * metrics.window_months)
+        ) as bigint) * cast(0.01 as decimal(3, 2))
+        as decimal(18, 2)
+    ) as attached_mrr,
     cast(metrics.attached_mrr_total as decimal(18, 2)) as attached_mrr_window_total,
     cast(metrics.months_with_active_use as integer) as months_with_active_use,
     cast(metrics.install_90d_mrr as decimal(18, 2)) as install_90d_mrr,

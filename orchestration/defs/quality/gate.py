@@ -1,0 +1,110 @@
+"""The data-quality gate: run every check on the raw feeds and return the gate report.
+
+    from orchestration.defs.quality.gate import run_gate
+    report = run_gate(db_path, run_date=date(2027, 1, 20))
+    report.blocked            # any blocking check failed or errored (rules.md Part C)
+    report.to_markdown(); report.to_html(); report.to_json()
+
+Two engines, one report: the GX suites of `expectations/` (row level: not-null keys, enums,
+ranges, date order, first-of-month) run as SQL inside DuckDB through GX; keys' uniqueness,
+references, coverage, volume and set-level oddities are DuckDB SQL (`sql_checks`). The warehouse
+is opened read-only, one connection at a time, each closed before the next opens.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration.defs.ingest.contract import FEEDS
+from orchestration.defs.quality import sql_checks
+from orchestration.defs.quality.report import KINDS, CheckResult, GateReport
+from orchestration.defs.quality.row_checks import run_suites
+
+log = logging.getLogger(__name__)
+
+# DuckDB's memory for the gate's queries (it spills beyond); the gate runs alone in the writer pool,
+# and the whole pipeline must stay under 12 GB at SF 1 (issue 5).
+DEFAULT_MEMORY_LIMIT = "4GB"
+OPEN_FROM, OPEN_TO = date(1900, 1, 1), date(9999, 12, 31)  # WarehouseConfig's "every date" defaults
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def evaluation_dates(
+    evaluation_from: date | str | None, evaluation_to: date | str | None, run_date: date | str | None
+) -> list[date]:
+    """The evaluation dates whose windows must be covered: only for an explicit range (not `--all`)."""
+    lo, hi, rd = _as_date(evaluation_from), _as_date(evaluation_to), _as_date(run_date)
+    if lo is None or hi is None or lo <= OPEN_FROM or hi >= OPEN_TO:
+        return []  # every date the data covers: the span checks are the coverage
+    return sql_checks.evaluation_windows(lo, hi, rd)
+
+
+def run_gate(
+    db_path: str | Path,
+    *,
+    run_date: date | str | None = None,
+    evaluation_from: date | str | None = None,
+    evaluation_to: date | str | None = None,
+    feeds: Sequence[str] | None = None,
+    suites_dir: str | Path | None = None,
+    volume_threshold: float = sql_checks.VOLUME_SWING_THRESHOLD,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    threads: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> GateReport:
+    """Every check of the gate on the warehouse's raw schema. Never raises for a failing check:
+    a check that cannot run is reported with status `error` (and blocks when it is blocking)."""
+    say = progress or log.info
+    db = Path(db_path)
+    if not db.exists():
+        raise FileNotFoundError(f"warehouse {db} does not exist: load the landing zone first")
+    started = time.monotonic()
+    wanted = list(feeds) if feeds is not None else [f.name for f in FEEDS]
+    dates = evaluation_dates(evaluation_from, evaluation_to, run_date)
+
+    checks = [c for c in sql_checks.all_sql_checks(dates, volume_threshold) if c.feed in wanted]
+    results: list[CheckResult] = []
+    config: dict[str, str | int] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    t = time.monotonic()
+    con = duckdb.connect(str(db), read_only=True, config=config)
+    try:
+        for check in checks:
+            results.append(check.run(con))
+    finally:
+        con.close()
+    say(f"gate: {len(checks)} set-level SQL checks in {time.monotonic() - t:.1f}s")
+
+    t = time.monotonic()
+    row_results, engine = run_suites(
+        db, wanted, suites_dir=suites_dir, memory_limit=memory_limit, threads=threads, progress=say
+    )
+    say(f"gate: {len(row_results)} expectations in {time.monotonic() - t:.1f}s")
+    results += row_results
+
+    order = {name: i for i, name in enumerate(wanted)}
+    results.sort(key=lambda c: (order.get(c.feed, len(order)), KINDS.index(c.kind)))
+    rd = _as_date(run_date)
+    report = GateReport(
+        checks=results,
+        run_date=rd.isoformat() if rd else None,
+        warehouse=str(db.resolve()),
+        duration_seconds=time.monotonic() - started,
+        engine=f"{engine}; set-level checks in DuckDB {duckdb.__version__} SQL",
+    )
+    say(f"gate: {report.summary()} in {report.duration_seconds:.1f}s")
+    return report
