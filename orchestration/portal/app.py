@@ -112,6 +112,7 @@ def _env() -> Environment:
         shortfall_value=labels.shortfall_value,
     )
     env.globals.update(
+        action_explanation=labels.action_explanation,
         quarter_url=quarter_url,
         partner_url=partner_url,
         file_url=file_url,
@@ -168,6 +169,9 @@ SORT_KEYS = {
     "avg_rating": lambda r: r.get("avg_rating") if r.get("avg_rating") is not None else -1.0,
     "gap": lambda r: len(_blocking(r)),
 }
+
+
+DESC_FIRST = {"tier_before", "tier_after", "attached_mrr", "influenced_deals_mrr", "review_count", "avg_rating", "gap"}
 
 
 def _filter_and_sort(rows: list[dict[str, Any]], params: dict[str, str]) -> list[dict[str, Any]]:
@@ -232,7 +236,10 @@ def create_app(publish_dir: Path) -> Starlette:
             return "?" + urlencode(kept) if kept else "?"
 
         def sort_link(column: str) -> str:
-            order = "desc" if params["sort"] == column and params["order"] == "asc" else "asc"
+            if params["sort"] == column:
+                order = "desc" if params["order"] == "asc" else "asc"
+            else:  # amounts and tiers: the biggest first
+                order = "desc" if column in DESC_FIRST else "asc"
             return link(sort=column, order=order, page=1)
 
         counts = {t: sum(1 for r in q.rows if r.get("tier_after") == t) for t in TIERS}

@@ -172,3 +172,29 @@ def shortfall_value(v: Any, requirement: str) -> str:
     if requirement in RATING_REQUIREMENTS:
         return f"{float(v):.2f} pts"
     return "Missing"
+
+
+# rules.md A9, D11, D13: what each action means, in one sentence for the partner page.
+ACTION_EXPLANATIONS = {
+    "left_program": "Left the program: no live app listing on the evaluation date.",
+    "not_in_program": "Not in the program: no live app listing on the evaluation date.",
+    "joined": "Joined the program at {after} with its first live listing.",
+    "upgrade_held_compliance": "Qualifies for a higher tier on performance but is not in good standing: "
+    "the tier stays {after}.",
+    "upgrade": "Moved up from {before} to {after}: it meets every requirement of {after}.",
+    "upgrade_pending_poc_form": "Qualifies for {pending} on performance; the upgrade waits for a complete POC form "
+    "(the form may arrive until 14 days after the evaluation date).",
+    "upgrade_deferred_no_poc_form": "Qualified for {pending} on performance, but no complete POC form arrived within "
+    "14 days: the upgrade is deferred.",
+    "downgrade": "Moved down from {before} to {after}: it no longer meets every requirement of {before}.",
+    "downgrade_waived_2026": "Keeps {after} although it no longer meets all its requirements: downgrades are waived "
+    "in 2026 (at risk).",
+    "downgrade_not_in_window": "Keeps {after} although it no longer meets all its requirements: downgrades apply "
+    "in January and July only (at risk).",
+    "unchanged": "Stays {after}.",
+}
+
+
+def action_explanation(action: str | None, before: str | None, after: str | None, pending: str | None) -> str:
+    text = ACTION_EXPLANATIONS.get(action or "", "")
+    return text.format(before=tier_label(before), after=tier_label(after), pending=tier_label(pending))
