@@ -203,6 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  publications      {settings.publish_dir(warehouse)}\n"
         "Next:\n"
         "  make ui        Dagster UI on http://127.0.0.1:3000 (asset graph, checks, runs)\n"
+        "  make portal    partner-manager pages on http://127.0.0.1:8000\n"
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{warehouse}', read_only=True)"
         ".sql('from marts.fct_technology_tier_evaluations limit 5'))\"\n"
     )
