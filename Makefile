@@ -10,7 +10,7 @@ export GX_ANALYTICS_ENABLED := False
 
 DEMO_SCALE ?= 0.02
 
-.PHONY: install demo test lint ui clean
+.PHONY: install demo test lint ui portal clean
 
 install: $(VENV)/.installed
 
@@ -37,6 +37,9 @@ lint: install
 
 ui: install
 	$(VENV)/bin/partner-warehouse ui
+
+portal: install
+	$(VENV)/bin/partner-warehouse portal
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache test-artifacts

@@ -203,6 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  publications      {settings.publish_dir(warehouse)}\n"
         "Next:\n"
         "  make ui        Dagster UI on http://127.0.0.1:3000 (asset graph, checks, runs)\n"
+        "  make portal    partner-manager pages on http://127.0.0.1:8000\n"
         f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{warehouse}', read_only=True)"
         ".sql('from marts.fct_technology_tier_evaluations limit 5'))\"\n"
     )
@@ -230,6 +231,22 @@ def cmd_ui(args: argparse.Namespace) -> int:
     cmd = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)]
     say(f"starting the Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home})")
     return subprocess.call(cmd, env=env, cwd=settings.PROJECT_ROOT)
+
+
+# ---------------------------------------------------------------------------------------------
+# portal
+
+
+def cmd_portal(args: argparse.Namespace) -> int:
+    """The partner-manager web page: read-only, on localhost unless told otherwise."""
+    from orchestration.portal import serve
+
+    root = Path(args.publish_dir or settings.publish_dir()).resolve()
+    if not root.is_dir():
+        say(f"no publication directory at {root} yet: the portal starts empty (run `partner-warehouse run` first)")
+    say(f"partner portal on http://{args.host}:{args.port} reading {root} (Ctrl-C to stop)")
+    serve(root, host=args.host, port=args.port)
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,6 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--dagster-home", default=None)
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
+
+    w = sub.add_parser("portal", help="start the partner-manager web page (read-only, published files only)")
+    w.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
+    w.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
+    w.add_argument("--port", type=int, default=8000)
     return parser
 
 
@@ -309,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_demo(args)
     if args.command == "ui":
         return cmd_ui(args)
+    if args.command == "portal":
+        return cmd_portal(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

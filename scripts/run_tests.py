@@ -19,7 +19,7 @@ VENV_BIN = Path(sys.executable).parent
 STAGES: list[tuple[str, list[str], int]] = [
     ("lint", [str(VENV_BIN / "ruff"), "check", "."], 20),
     ("unit", [sys.executable, "-m", "pytest", "-q", "-m", "not e2e and not browser and not slow"], 240),
-    ("end-to-end", [sys.executable, "-m", "pytest", "-q", "-m", "(e2e or slow) and not browser"], 420),
+    ("end-to-end", [sys.executable, "-m", "pytest", "-q", "-m", "(e2e or slow) and not browser"], 540),
     ("browser", [sys.executable, "-m", "pytest", "-q", "-m", "browser"], 300),
 ]
 NO_TESTS_COLLECTED = 5

@@ -43,3 +43,23 @@ def test_the_job_builds_the_whole_warehouse(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("build_warehouse")
     keys = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
     assert "raw/apps" in keys and "staging/stg_hubspot__apps" in keys
+
+
+def test_publication_is_partitioned_by_evaluation_date_and_scheduled(defs: dg.Definitions) -> None:
+    from datetime import date
+
+    from orchestration.defs.schedules import final_request, quarterly_request
+
+    node = defs.resolve_asset_graph().get(dg.AssetKey(["publication", "technology_tier_publication"]))
+    keys = node.partitions_def.get_partition_keys()
+    assert keys[:2] == ["2024-01-15", "2024-04-15"]  # rules.md A2: 15 Jan/Apr/Jul/Oct
+    first = quarterly_request(date(2027, 4, 15))
+    assert first.partition_key == "2027-04-15"
+    assert first.run_config["resources"]["warehouse"]["config"]["run_date"] == "2027-04-15"
+    final = final_request(date(2027, 4, 30))  # E + 15: the POC window (D10) has closed
+    assert final.partition_key == "2027-04-15"
+    assert final.run_config["resources"]["warehouse"]["config"]["run_date"] == "2027-04-30"
+    with pytest.raises(ValueError):
+        final_request(date(2027, 4, 29))
+    names = {s.name for s in defs.schedules}
+    assert names == {"quarterly_publication_schedule", "final_publication_schedule"}

@@ -11,7 +11,7 @@ ratings within 1e-9.
 
 Size: 3 examples x 200 generated cases (about 240 technology partners, 1,200-1,700 partner-dates
 and 33,000-47,000 requirement rows each), plus an anchor partner that spans the calendar and a
-solutions partner owning an app (it must get no Part A rows).
+solutions partner (it must get no Part A rows).
 
 Each parametrized context is one example (one build) with its own calendar and run parameters:
 run date on E+14 (the last date is pending) or E+15 (deferred), an evaluation_from that cuts the
@@ -23,6 +23,7 @@ differing rows with their case id and prints the scenario of those cases.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -111,22 +112,31 @@ MARTS = {
 
 
 def prepare_warehouse(db: Path, landing: Landing) -> None:
-    """An empty warehouse whose publication table holds the batch's published tiers (A9)."""
+    """An empty warehouse beside a publication store holding the batch's published tiers (A9). The
+    store's files are the record: every run rebuilds publication.published_technology_tiers from them."""
     from orchestration.defs.ingest.load import ensure_warehouse
+    from orchestration.defs.publication.store import CURRENT, MANIFEST, TIERS_DIR
 
     con = duckdb.connect(str(db))
     try:
         ensure_warehouse(con)
-        published = landing.published_frame()
-        if len(published):
-            con.register("published_rows", published)
-            con.execute(
-                "INSERT INTO publication.published_technology_tiers "
-                "SELECT partner_id, CAST(evaluation_date AS DATE), CAST(version AS INTEGER), tier_after, "
-                "CAST(is_current AS BOOLEAN), CAST(published_at AS TIMESTAMP) FROM published_rows"
-            )
     finally:
         con.close()
+    published = landing.published_frame()
+    root = db.parent / "publications" / TIERS_DIR
+    # One store for the whole batch: per date, every case's superseded rows form v1 and its current
+    # rows the current version (the chain reads only the current one; versions are not compared).
+    for e, rows in published.groupby("evaluation_date"):
+        current = rows["is_current"].astype(bool)
+        parts = [(1, rows[~current], False), (2, rows[current], True)] if (~current).any() else [(1, rows, True)]
+        for version, part, is_current in parts:
+            folder = root / str(e) / f"v{version}"
+            folder.mkdir(parents=True)
+            part[["partner_id", "tier_after"]].to_parquet(folder / "tier_extract.parquet", index=False)
+            stamp = str(part["published_at"].iloc[0]) if len(part) else "2000-01-01 00:00:00"
+            (folder / MANIFEST).write_text(json.dumps({"published_at": stamp, "final": True}))
+            if is_current:
+                (root / str(e) / CURRENT).write_text(json.dumps({"version": version}))
 
 
 def read_marts(db: Path, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
@@ -302,7 +312,12 @@ def test_technology_marts_agree_with_reference(ctx: Context, specs: Batch, tmp_p
         prepare_warehouse(db, landing)
         try:
             run_pipeline(
-                landing_dir, db, ctx.run_date, evaluation_from=ctx.evaluation_from, evaluation_to=ctx.evaluation_to
+                landing_dir,
+                db,
+                ctx.run_date,
+                evaluation_from=ctx.evaluation_from,
+                evaluation_to=ctx.evaluation_to,
+                publish=False,
             )
         except Exception as exc:  # a failed build is a failure of the example, reported as such
             _OUTCOMES[key] = f"the pipeline failed on the generated landing zone {landing_dir}:\n{exc}"

@@ -39,7 +39,8 @@ def quarterly_request(scheduled: date) -> dg.RunRequest:
 def final_request(scheduled: date) -> dg.RunRequest:
     """15 days after E: the window is closed; the publication rule makes the final version."""
     evaluation_date = scheduled.replace(day=15)
-    assert scheduled > evaluation_date + timedelta(days=POC_WINDOW_DAYS)
+    if scheduled <= evaluation_date + timedelta(days=POC_WINDOW_DAYS):
+        raise ValueError(f"{scheduled}: the POC window of {evaluation_date} is still open; no final publication yet")
     return dg.RunRequest(
         run_key=f"final-{evaluation_date.isoformat()}",
         partition_key=evaluation_date.isoformat(),

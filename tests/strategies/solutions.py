@@ -203,15 +203,39 @@ class Zone:
             out[feed.name] = pd.DataFrame(self.rows.get(feed.name, []), columns=feed.column_names, dtype=object)
         return out
 
+    def with_usage_coverage(self) -> dict[str, list[dict]]:
+        """The rows plus one technology app used in every month of portal_mrr_monthly: the quality
+        gate's coverage check (rules.md Part C) needs app_usage_monthly over the same months, and
+        Part B ignores the technology feeds."""
+        months = sorted({r["month"] for r in self.rows.get("portal_mrr_monthly", [])})
+        rows = {k: list(v) for k, v in self.rows.items()}
+        if not months:
+            return rows
+        rows.setdefault("partners", []).append(
+            {"partner_id": "zz_tech", "partner_name": "Coverage", "program": "technology", "joined_on": "2020-01-01"}
+        )
+        rows.setdefault("portals", []).append({"portal_id": "zz_portal", "first_purchase_on": None})
+        rows.setdefault("apps", []).append(
+            {"app_id": "zz_app", "partner_id": "zz_tech", "app_name": "Coverage", "listed_on": "2020-01-01"}
+        )
+        rows.setdefault("app_installs", []).append(
+            {"install_id": "zz_i", "app_id": "zz_app", "portal_id": "zz_portal", "installed_at": "2020-01-01T00:00:00"}
+        )
+        rows.setdefault("app_usage_monthly", []).extend(
+            {"app_id": "zz_app", "portal_id": "zz_portal", "month": m, "api_calls": 1} for m in months
+        )
+        return rows
+
     def write(self, landing: Path) -> Path:
         """A CSV landing zone with a folder for every feed (header-only when the zone has no rows)."""
+        all_rows = self.with_usage_coverage()
         for feed in FEEDS:
             folder = landing / feed.name
             folder.mkdir(parents=True, exist_ok=True)
             with (folder / f"{feed.name}.csv").open("w", newline="", encoding="utf-8") as fh:
                 writer = csv.DictWriter(fh, fieldnames=FEEDS_BY_NAME[feed.name].column_names)
                 writer.writeheader()
-                for row in self.rows.get(feed.name, []):
+                for row in all_rows.get(feed.name, []):
                     writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
         return landing
 

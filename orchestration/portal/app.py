@@ -1,0 +1,415 @@
+"""The partner-manager portal: a small read-only Starlette app with server-rendered Jinja2 pages.
+
+Pages: the list of evaluation dates (/), a quarter's partners (/quarters/<E>), a partner
+(/quarters/<E>/partners/<id>), the last gate report (/gate) and the files of a published version
+(/files/<E>/v<N>/<name>, only names listed in that version's manifest). No JavaScript, no CDN; a
+Content-Security-Policy forbids scripts altogether, and Jinja2 autoescaping escapes every
+partner-supplied string.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from orchestration.defs.publication.store import MANIFEST
+from orchestration.portal import labels
+from orchestration.portal.chart import Series, line_chart, threshold_in_range
+from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData
+
+HERE = Path(__file__).resolve().parent
+PAGE_SIZE = 100
+log = logging.getLogger("partner_warehouse.portal")
+
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+# A published gate report (HTML) is shown as a sandboxed document: no script, no form, no fetch.
+FILE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+MEDIA_TYPES = {
+    ".csv": ("text/csv; charset=utf-8", "attachment"),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "attachment"),
+    ".parquet": ("application/vnd.apache.parquet", "attachment"),
+    ".html": ("text/html; charset=utf-8", "inline"),
+    ".md": ("text/plain; charset=utf-8", "inline"),
+    ".json": ("application/json", "inline"),
+}
+
+
+class SecurityHeaders:
+    """Headers on every response: no scripts, no framing, no sniffing, no referrer."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = {
+                    b"content-security-policy": PAGE_CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"x-frame-options": b"DENY",
+                    b"referrer-policy": b"no-referrer",
+                    b"cache-control": b"no-store",
+                }
+                headers += [(k, v) for k, v in extra.items() if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# ---------------------------------------------------------------------------------------------
+# Template helpers
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        money=labels.money,
+        number=labels.number,
+        rating=labels.rating,
+        long_date=labels.long_date,
+        short_date=labels.short_date,
+        timestamp=labels.timestamp,
+        tier_label=labels.tier_label,
+        action_label=labels.action_label,
+        requirement_label=labels.requirement_label,
+        requirement_short=labels.requirement_short,
+        status_label=labels.status_label,
+        requirement_value=labels.requirement_value,
+        level_label=labels.level_label,
+        bytes=labels.byte_size,
+        shortfall_value=labels.shortfall_value,
+    )
+    env.globals.update(
+        action_explanation=labels.action_explanation,
+        quarter_url=quarter_url,
+        partner_url=partner_url,
+        file_url=file_url,
+        arrow=arrow,
+        TIERS=TIERS,
+        ACTIONS=ACTIONS,
+    )
+    return env
+
+
+def quarter_url(e: date) -> str:
+    return f"/quarters/{e.isoformat()}"
+
+
+def partner_url(e: date, partner_id: str) -> str:
+    return f"/quarters/{e.isoformat()}/partners/{quote(str(partner_id), safe='')}"
+
+
+def file_url(e: date, version: int, name: str) -> str:
+    return f"/files/{e.isoformat()}/v{version}/{quote(name, safe='')}"
+
+
+def arrow(change: str) -> Markup:
+    symbol, word = {"up": ("↑", "up"), "down": ("↓", "down")}.get(change, ("→", "unchanged"))
+    return Markup(f'<span class="arrow arrow-{word}" title="tier {word}" aria-label="tier {word}">{symbol}</span>')
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(404, f"{text!r} is not an evaluation date") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The quarter table: search, filters, sorting, paging — all server-side
+
+
+def _blocking(row: dict[str, Any]) -> list[str]:
+    text = row.get("next_tier_blocking_requirements") or ""
+    return [p.strip() for p in str(text).split(",") if p.strip()]
+
+
+SORT_KEYS = {
+    "partner": lambda r: ((r.get("partner_name") or "").casefold(), r["partner_id"]),
+    "id": lambda r: r["partner_id"],
+    "tier_before": lambda r: TIER_RANK.get(r.get("tier_before") or "not_in_program", 0),
+    "tier_after": lambda r: TIER_RANK.get(r.get("tier_after") or "not_in_program", 0),
+    "change": lambda r: {"down": 0, "same": 1, "up": 2}[r["change"]],
+    "action": lambda r: labels.action_label(r.get("action")),
+    "attached_mrr": lambda r: r.get("attached_mrr") or Decimal(0),
+    "influenced_deals_mrr": lambda r: r.get("influenced_deals_mrr") or Decimal(0),
+    "review_count": lambda r: r.get("review_count") or 0,
+    "avg_rating": lambda r: r.get("avg_rating") if r.get("avg_rating") is not None else -1.0,
+    "gap": lambda r: len(_blocking(r)),
+}
+
+
+DESC_FIRST = {"tier_before", "tier_after", "attached_mrr", "influenced_deals_mrr", "review_count", "avg_rating", "gap"}
+
+
+def _filter_and_sort(rows: list[dict[str, Any]], params: dict[str, str]) -> list[dict[str, Any]]:
+    q = params["q"].strip().casefold()
+    out = [
+        r
+        for r in rows
+        if (not q or q in str(r["partner_id"]).casefold() or q in str(r.get("partner_name") or "").casefold())
+        and (not params["tier"] or r.get("tier_after") == params["tier"])
+        and (not params["action"] or r.get("action") == params["action"])
+    ]
+    key = SORT_KEYS[params["sort"]]
+    out.sort(key=lambda r: (key(r), r["partner_id"]), reverse=params["order"] == "desc")
+    return out
+
+
+def _quarter_params(request: Request) -> dict[str, str]:
+    qp = request.query_params
+    sort = qp.get("sort", "partner")
+    tier = qp.get("tier", "")
+    action = qp.get("action", "")
+    return {
+        "q": qp.get("q", "")[:200],
+        "tier": tier if tier in TIERS else "",
+        "action": action if action in ACTIONS else "",
+        "sort": sort if sort in SORT_KEYS else "partner",
+        "order": "desc" if qp.get("order") == "desc" else "asc",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def create_app(publish_dir: Path) -> Starlette:
+    data = PortalData(Path(publish_dir))
+    templates = Jinja2Templates(env=_env())
+
+    def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    def index(request: Request) -> Response:
+        return render(request, "index.html", dates=data.overview(), latest_gate=data.latest_gate())
+
+    def quarter(request: Request) -> Response:
+        e = _parse_date(request.path_params["evaluation_date"])
+        try:
+            q = data.quarter(e)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        params = _quarter_params(request)
+        rows = _filter_and_sort(q.rows, params)
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
+        pages = max(1, -(-len(rows) // PAGE_SIZE))
+        page = min(page, pages)
+
+        def link(**changes: Any) -> str:
+            merged = {**params, "page": str(page), **{k: str(v) for k, v in changes.items()}}
+            kept = {k: v for k, v in merged.items() if v and not (k == "page" and v == "1")}
+            return "?" + urlencode(kept) if kept else "?"
+
+        def sort_link(column: str) -> str:
+            if params["sort"] == column:
+                order = "desc" if params["order"] == "asc" else "asc"
+            else:  # amounts and tiers: the biggest first
+                order = "desc" if column in DESC_FIRST else "asc"
+            return link(sort=column, order=order, page=1)
+
+        counts = {t: sum(1 for r in q.rows if r.get("tier_after") == t) for t in TIERS}
+        changes = {c: sum(1 for r in q.rows if r["change"] == c) for c in ("up", "down", "same")}
+        return render(
+            request,
+            "quarter.html",
+            q=q,
+            rows=rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            matched=len(rows),
+            first=(page - 1) * PAGE_SIZE + 1 if rows else 0,
+            page=page,
+            pages=pages,
+            params=params,
+            link=link,
+            sort_link=sort_link,
+            tier_counts=counts,
+            changes=changes,
+            actions_present=[a for a in ACTIONS if any(r.get("action") == a for r in q.rows)],
+            blocking=_blocking,
+        )
+
+    def partner(request: Request) -> Response:
+        e = _parse_date(request.path_params["evaluation_date"])
+        partner_id = request.path_params["partner_id"]
+        try:
+            p = data.partner(e, partner_id)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        row = p.row
+        next_thresholds = {r.requirement: r.threshold for r in p.next_requirements}
+        next_tier = row.get("next_tier")
+        dates = [s["evaluation_date"] for s in p.series]
+
+        def values(key: str) -> list[tuple[date, float | None]]:
+            return [(s["evaluation_date"], None if s[key] is None else float(s[key])) for s in p.series]
+
+        charts = []
+        if dates:
+            charts.append(
+                {
+                    "title": "Attached MRR (12-month mean)",
+                    "legend": [("attached", "Attached MRR")],
+                    "svg": line_chart(
+                        [Series("Attached MRR", values("attached_mrr"), "attached")],
+                        title=f"Attached MRR of {row.get('partner_name') or partner_id} by evaluation date",
+                        highlight=e,
+                        threshold=next_thresholds.get("attached_mrr"),
+                        threshold_label=(
+                            f"{labels.tier_label(next_tier)} threshold {labels.money(next_thresholds['attached_mrr'])}"
+                            if next_thresholds.get("attached_mrr")
+                            else None
+                        ),
+                    ),
+                    "threshold": next_thresholds.get("attached_mrr"),
+                    "threshold_drawn": threshold_in_range(
+                        [v for _, v in values("attached_mrr")], next_thresholds.get("attached_mrr")
+                    ),
+                },
+            )
+            charts.append(
+                {
+                    "title": "Influenced revenue",
+                    "legend": [("influenced", "Influenced-deals MRR"), ("install", "90-day install MRR")],
+                    "svg": line_chart(
+                        [
+                            Series("Influenced-deals MRR", values("influenced_deals_mrr"), "influenced"),
+                            Series("90-day install MRR", values("install_90d_mrr"), "install"),
+                        ],
+                        title=f"Influenced revenue of {row.get('partner_name') or partner_id} by evaluation date",
+                        highlight=e,
+                        threshold=next_thresholds.get("influenced_mrr"),
+                        threshold_label=(
+                            f"{labels.tier_label(next_tier)} deals threshold "
+                            f"{labels.money(next_thresholds['influenced_mrr'])}"
+                            if next_thresholds.get("influenced_mrr")
+                            else None
+                        ),
+                    ),
+                    "threshold": next_thresholds.get("influenced_mrr"),
+                    "threshold_drawn": threshold_in_range(
+                        [v for _, v in values("influenced_deals_mrr") + values("install_90d_mrr")],
+                        next_thresholds.get("influenced_mrr"),
+                    ),
+                },
+            )
+        benefit_groups: dict[str, list[dict[str, Any]]] = {}
+        for b in p.benefits:
+            benefit_groups.setdefault(b.get("category_label") or b.get("category") or "", []).append(b)
+        return render(
+            request,
+            "partner.html",
+            p=p,
+            row=row,
+            charts=charts,
+            benefit_groups=benefit_groups,
+            next_tier=next_tier,
+            files=sorted((p.current.manifest.get("files") or {}).items()),
+        )
+
+    def partner_latest(request: Request) -> Response:
+        partner_id = request.path_params["partner_id"]
+        e = data.latest_date_of(partner_id)
+        if e is None:
+            raise HTTPException(404, f"partner {partner_id!r} is in no publication")
+        return RedirectResponse(partner_url(e, partner_id), status_code=302)
+
+    def download(request: Request) -> Response:
+        e = _parse_date(request.path_params["evaluation_date"])
+        name = request.path_params["name"]
+        number = request.path_params["version"]
+        try:
+            path = data.download(e, number, name)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        media_type, disposition = MEDIA_TYPES.get(path.suffix, ("application/octet-stream", "attachment"))
+        stem, _, suffix = name.partition(".")
+        filename = name if name == MANIFEST else f"{stem}_{e.isoformat()}_v{number}.{suffix}"
+        response = FileResponse(path, media_type=media_type, filename=filename, content_disposition_type=disposition)
+        response.headers["content-security-policy"] = FILE_CSP
+        return response
+
+    def gate(request: Request) -> Response:
+        latest = data.latest_gate()
+        if latest is None:
+            raise HTTPException(404, "no gate report has been written yet")
+        return render(request, "gate.html", gate=latest)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = exc.detail if isinstance(exc, HTTPException) else None
+        title = {404: "Page not found", 405: "Method not allowed"}.get(status, "Request failed")
+        if status == 404 and detail in (None, "Not Found"):
+            detail = "There is no page or published file at this address."
+        return render(request, "error.html", status_code=status, status=status, title=title, detail=detail)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("portal: %s %s failed", request.method, request.url.path, exc_info=exc)
+        response = render(
+            request,
+            "error.html",
+            status_code=500,
+            status=500,
+            title="Something went wrong",
+            detail="The page could not be built from the published files. The error has been logged.",
+        )
+        # This response leaves through ServerErrorMiddleware, outside SecurityHeaders.
+        response.headers["content-security-policy"] = PAGE_CSP
+        response.headers["x-content-type-options"] = "nosniff"
+        return response
+
+    routes = [
+        Route("/", index, name="index"),
+        Route("/gate", gate, name="gate"),
+        Route("/quarters/{evaluation_date}", quarter, name="quarter"),
+        Route("/quarters/{evaluation_date}/partners/{partner_id}", partner, name="partner"),
+        Route("/partners/{partner_id}", partner_latest, name="partner_latest"),
+        Route("/files/{evaluation_date}/v{version:int}/{name}", download, name="download"),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    app.state.data = data
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def serve(publish_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(publish_dir), host=host, port=port, log_level="info", server_header=False)

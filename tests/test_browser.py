@@ -1,0 +1,345 @@
+"""Real-browser tests (issue 6): Debian's Chromium, headless, driven by Playwright (Python).
+
+1. A partner manager's journey through the portal: the list of dates, a quarter, a search, a partner
+   that missed its next tier, the XLSX extract downloaded and read back with openpyxl; and a partner
+   named `<script>alert(1)</script>` rendered as text with no script executed.
+2. The Dagster UI from `partner-warehouse ui` (dagster dev) renders the asset graph: raw feeds,
+   dbt models and the publication assets.
+
+Screenshots of every page go to <artifacts>/screenshots/ (env PARTNER_WAREHOUSE_TEST_ARTIFACTS,
+default <repo>/test-artifacts). Chromium is Debian's package (/usr/bin/chromium); when it is missing
+the session installs it with apt-get (CI runs as root). Playwright's own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from orchestration import settings
+from tests.test_portal import FINAL_RUN, LAST_DATE, XSS_NAME, build_publications, extract, missed_next_tier
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DAGSTER_START_SECONDS = 90
+TIER_LABELS = {"partner": "Partner", "rising": "Rising", "leading": "Leading", "premier": "Premier"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Session fixtures: Chromium, the browser, the publications, the portal server
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium; installed with apt-get when missing (never `playwright install`)."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if path:
+        return path
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        pytest.fail(
+            "The browser tests need Debian's Chromium at /usr/bin/chromium and cannot install it here "
+            "(apt-get needs root). Install it with: sudo apt-get install -y chromium"
+        )
+    print("\nbrowser tests: Chromium is missing; installing Debian's package (apt-get install chromium) ...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"`{' '.join(cmd)}` failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
+    path = shutil.which("chromium")
+    if not path:
+        pytest.fail("apt-get installed chromium but no `chromium` executable is on PATH")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def shots(artifacts_dir: Path) -> Path:
+    folder = artifacts_dir / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def publications(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return build_publications(tmp_path_factory.mktemp("browser"), runs=(FINAL_RUN,))
+
+
+@pytest.fixture(scope="session")
+def portal(publications: dict[str, Any]) -> Iterator[str]:
+    """The portal served by uvicorn on a free localhost port, in a background thread."""
+    import uvicorn
+
+    from orchestration.portal import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(publications["publish_dir"]), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the portal did not start within 20 s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+# ---------------------------------------------------------------------------------------------
+# The portal
+
+
+def test_partner_manager_journey(browser: Any, portal: str, publications: dict[str, Any], shots: Path) -> None:
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    rows = extract(publications["publish_dir"])
+    target = missed_next_tier(publications["publish_dir"])
+    page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    # 1. the list of evaluation dates
+    page.goto(portal + "/")
+    expect(page.locator("#publications tbody tr")).to_have_count(9)
+    expect(page.locator("#publications tbody tr").first).to_contain_text("Published")
+    page.screenshot(path=shots / "portal-01-publications.png", full_page=True)
+
+    # 2. a quarter: every published partner; a column header sorts
+    page.get_by_role("link", name=f"{LAST_DATE.day} {LAST_DATE:%B %Y}").click()
+    expect(page).to_have_url(re.compile(rf"/quarters/{LAST_DATE}$"))
+    expect(page.locator("#partners tbody tr")).to_have_count(len(rows))
+    page.screenshot(path=shots / "portal-02-quarter.png", full_page=True)
+    page.locator("#partners thead").get_by_role("link", name="Attached MRR").click()
+    richest = max(rows, key=lambda r: (r["attached_mrr"], r["partner_id"]))
+    expect(page.locator("#partners tbody tr").first.locator("a.partner-link")).to_have_attribute(
+        "href", f"/quarters/{LAST_DATE}/partners/{richest['partner_id']}"
+    )
+
+    # 3. search by name
+    page.get_by_role("searchbox").fill(target["partner_name"])
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#partners tbody tr")).to_have_count(1)
+    expect(page.locator("#result-count")).to_contain_text("Showing 1–1 of 1 partner")
+    page.screenshot(path=shots / "portal-03-search.png", full_page=True)
+
+    # 4. the partner: why its tier, what it lacks for the next one
+    page.locator("#partners").get_by_role("link", name=target["partner_name"]).click()
+    expect(page.locator("#partner-name")).to_have_text(target["partner_name"])
+    blocking = target["next_tier_blocking_requirements"].split(", ")
+    verdict = page.locator("#verdict")
+    expect(verdict).to_contain_text(f"Not yet {TIER_LABELS[target['next_tier']]}")
+    expect(verdict.locator("li")).to_have_count(len(blocking))
+    expect(page.locator(f'table.requirements[data-tier="{target["next_tier"]}"] .status-fail')).to_have_count(
+        len(blocking)
+    )
+    expect(page.locator("svg.chart")).to_have_count(2)
+    expect(page.locator("svg.chart").first.locator("circle")).to_have_count(9)
+    expect(page.locator("#history tbody tr")).to_have_count(9)
+    page.screenshot(path=shots / "portal-04-partner.png", full_page=True)
+
+    # 5. the quarter's XLSX extract, read back
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Tier extract · Excel").click()
+    download = info.value
+    assert download.suggested_filename == f"tier_extract_{LAST_DATE}_v1.xlsx"
+    saved = publications["root"] / download.suggested_filename
+    download.save_as(saved)
+    wb = load_workbook(saved, read_only=True)
+    try:
+        sheet = list(wb.active.iter_rows(values_only=True))
+    finally:
+        wb.close()
+    header = list(sheet[0])
+    assert header[:2] == ["partner_id", "partner_name"]
+    assert {"tier_before", "tier_after", "action", "attached_mrr", "gap_to_next_tier"} <= set(header)
+    assert len(sheet) == len(rows) + 1
+    mine = [dict(zip(header, r, strict=True)) for r in sheet[1:] if r[0] == target["partner_id"]]
+    assert len(mine) == 1
+    assert mine[0]["partner_name"] == target["partner_name"]
+    assert mine[0]["tier_after"] == target["tier_after"] and mine[0]["action"] == target["action"]
+    assert round(float(mine[0]["attached_mrr"]), 2) == round(float(target["attached_mrr"]), 2)
+    assert dialogs == []
+    page.close()
+
+
+def test_a_script_in_a_partner_name_renders_as_text(
+    browser: Any, portal: str, publications: dict[str, Any], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1360, "height": 900})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{portal}/quarters/{LAST_DATE}")
+    page.get_by_role("searchbox").fill("<script>")
+    page.get_by_role("button", name="Apply").click()
+    link = page.locator("#partners a.partner-link")
+    expect(link).to_have_count(1)
+    expect(link).to_have_text(XSS_NAME)
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    link.click()
+    expect(page.locator("#partner-name")).to_have_text(XSS_NAME)
+    expect(page.locator(".crumb-current")).to_have_text(XSS_NAME)
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    assert page.title().startswith(XSS_NAME)
+    page.wait_for_timeout(300)  # an injected alert would have fired by now
+    assert dialogs == []
+    page.screenshot(path=shots / "portal-05-script-named-partner.png", full_page=True)
+    page.close()
+
+
+def test_not_found_page_in_the_browser(browser: Any, portal: str, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1360, "height": 700})
+    response = page.goto(f"{portal}/files/{LAST_DATE}/v1/..%2F..%2F..%2Fetc%2Fpasswd")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    page.screenshot(path=shots / "portal-06-not-found.png")
+    page.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The Dagster UI
+
+
+def _wait_for_http(url: str, seconds: float, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"`partner-warehouse ui` exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    pytest.fail(f"{url} did not answer within {seconds:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """dagster dev and its children share the process group started for it (start_new_session: the
+    group id is the child's pid): interrupt them (dagster dev shuts down on Ctrl-C, not on SIGTERM),
+    then SIGTERM, then SIGKILL whatever is left."""
+    pgid = proc.pid
+    for sig, wait in ((signal.SIGINT, 10), (signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(pgid, 0)
+            except ProcessLookupError:
+                return
+            proc.poll()
+            time.sleep(0.2)
+
+
+def test_dagster_ui_asset_graph(browser: Any, tmp_path: Path, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    port = _free_port()
+    script = Path(sys.executable).with_name("partner-warehouse")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "orchestration.cli"]
+    command += [
+        "ui",
+        "--port",
+        str(port),
+        "--warehouse",
+        str(tmp_path / "warehouse.duckdb"),
+        "--landing",
+        str(tmp_path / "landing"),
+        "--publish-dir",
+        str(tmp_path / "publications"),
+        "--dagster-home",
+        str(tmp_path / "dagster_home"),
+    ]
+    env = {**os.environ, **settings.OFFLINE_ENV}
+    # the code server must import this checkout's `orchestration`
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(settings.PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    log = tmp_path / "dagster-ui.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            command, cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_for_http(base + "/server_info", DAGSTER_START_SECONDS, proc, log)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        # the first visit of a new instance opens a "join the community" dialog: skip it whenever it shows
+        page.add_locator_handler(page.get_by_role("button", name="Skip"), lambda b: b.click())
+        location = "orchestration.definitions"
+
+        page.goto(base + "/asset-groups")
+        for group in ("raw", "staging", "intermediate", "marts", "publication"):
+            expect(page.get_by_text(group, exact=True).first).to_be_visible(timeout=60_000)
+        assert "Error loading" not in page.inner_text("body")
+        page.screenshot(path=shots / "dagster-01-global-lineage.png")
+
+        # the raw group: one asset per feed, feeding dbt's staging models
+        page.goto(f"{base}/locations/{location}/asset-groups/raw")
+        for name in ("deal_line_items", "deals", "stg_hubspot__deals"):
+            expect(page.get_by_text(name, exact=True).first).to_be_visible(timeout=30_000)
+        page.screenshot(path=shots / "dagster-02-raw-group.png")
+
+        # the publication group: its assets and the dbt marts upstream of them
+        page.goto(f"{base}/locations/{location}/asset-groups/publication")
+        for name in (
+            "technology_tier_publication",
+            "published_technology_tiers",
+            "fct_technology_partner_metrics",
+            "fct_technology_tier_gaps",
+        ):
+            expect(page.get_by_text(name, exact=True).first).to_be_visible(timeout=30_000)
+        page.screenshot(path=shots / "dagster-03-publication-group.png")
+        page.close()
+    finally:
+        _stop_group(proc)
