@@ -203,5 +203,6 @@ def _plot_run(ax, record: dict) -> None:
         )
         seen.add(stage)
     ax.set(xlabel="seconds since start", ylabel="GiB", title=f"One full run at SF {record['scale']:g}")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(0.0, 1.0), framealpha=0.6, ncol=2)
+    ax.set_ylim(0, max(rss for _, rss, _ in full["memory_timeline"]) / GIB * 1.35)
     ax.grid(True, alpha=0.3)
