@@ -4,6 +4,8 @@ pieces it rests on: process-tree memory sampling and the stage timeline of the C
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,18 +24,25 @@ def test_tree_rss_counts_the_memory_of_descendants() -> None:
     # a grandchild holding 300 MiB: the parent's own RSS is small, the tree's is not
     code = (
         "import subprocess, sys; p = subprocess.Popen([sys.executable, '-c', "
-        "\"b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); print('ready', flush=True); "
-        'import time; time.sleep(30)"], stdout=sys.stdout); p.wait()'
+        "\"import os; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); "
+        "print('ready', os.getpid(), flush=True); import time; time.sleep(30)\"], stdout=sys.stdout); p.wait()"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    grandchild = None
     try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        assert proc.stdout is not None
+        word, pid = proc.stdout.readline().split()
+        assert word == "ready"
+        grandchild = int(pid)
         with TreeMemorySampler(proc.pid, interval=0.05) as sampler:
             time.sleep(0.3)
         assert tree_rss(proc.pid) > 300 * MIB
         assert sampler.peak > 300 * MIB and sampler.samples >= 2
+        assert tree_rss(grandchild) > 300 * MIB > 0.5 * sampler.peak  # most of it is the grandchild's
     finally:
-        proc.kill()  # the grandchild is orphaned to init and exits after its sleep
+        if grandchild is not None:
+            os.kill(grandchild, signal.SIGKILL)
+        proc.kill()
         proc.wait()
 
 
