@@ -61,11 +61,13 @@ select
     mg.managing_partner_count,
     cast(coalesce(pm.portal_mrr_usd, 0) as decimal(18, 2)) as portal_mrr_usd,
     {% if solutions_flag('solutions_managed_mrr_split_evenly', true) == 'true' -%}
-    -- split evenly among the partners managing the portal this month (kept unrounded)
-    coalesce(pm.portal_mrr_usd, 0) / mg.managing_partner_count as managed_mrr_share_usd
+    -- split evenly among the partners managing the portal this month, kept at 10 decimals: a fixed
+    -- scale makes the partner-month sum exact and independent of thread order (a DOUBLE sum was not,
+    -- so identical builds could differ by a cent); the total is rounded once, in the mart.
+    cast(coalesce(pm.portal_mrr_usd, 0) / mg.managing_partner_count as decimal(38, 10)) as managed_mrr_share_usd
     {%- else -%}
     -- switch `solutions_managed_mrr_split_evenly` = false: every managing partner gets it in full
-    cast(coalesce(pm.portal_mrr_usd, 0) as {{ dbt.type_float() }}) as managed_mrr_share_usd
+    cast(coalesce(pm.portal_mrr_usd, 0) as decimal(38, 10)) as managed_mrr_share_usd
     {%- endif %}
 from managed as mg
 left join portal_mrr as pm
