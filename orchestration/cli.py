@@ -11,10 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from orchestration import settings
+from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS
 from orchestration.progress import install_printer, say
-
-EVALUATION_MONTHS = (1, 4, 7, 10)  # rules.md A2; the models read the same calendar from configuration
-EVALUATION_DAY = 15
 
 
 def _date(text: str) -> date:

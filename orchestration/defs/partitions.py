@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-EVALUATION_CRON = "0 0 15 1,4,7,10 *"
+from orchestration.calendar import EVALUATION_CRON
 
 evaluation_dates = dg.TimeWindowPartitionsDefinition(
     cron_schedule=EVALUATION_CRON,

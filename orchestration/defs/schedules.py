@@ -7,9 +7,13 @@ from datetime import date, timedelta
 
 import dagster as dg
 
+from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS
 from orchestration.defs.jobs import publish_quarter_job
 
 POC_WINDOW_DAYS = 14  # mirrors seeds/technology_program_settings.csv; the publication reads the seed
+
+
+_MONTHS = ",".join(str(m) for m in EVALUATION_MONTHS)
 
 
 def _run_config(evaluation_date: date, run_date: date) -> dict:
@@ -38,7 +42,7 @@ def quarterly_request(scheduled: date) -> dg.RunRequest:
 
 def final_request(scheduled: date) -> dg.RunRequest:
     """15 days after E: the window is closed; the publication rule makes the final version."""
-    evaluation_date = scheduled.replace(day=15)
+    evaluation_date = scheduled.replace(day=EVALUATION_DAY)
     if scheduled <= evaluation_date + timedelta(days=POC_WINDOW_DAYS):
         raise ValueError(f"{scheduled}: the POC window of {evaluation_date} is still open; no final publication yet")
     return dg.RunRequest(
@@ -49,11 +53,15 @@ def final_request(scheduled: date) -> dg.RunRequest:
     )
 
 
-@dg.schedule(cron_schedule="0 6 15 1,4,7,10 *", job=publish_quarter_job, execution_timezone="UTC")
+@dg.schedule(cron_schedule=f"0 6 {EVALUATION_DAY} {_MONTHS} *", job=publish_quarter_job, execution_timezone="UTC")
 def quarterly_publication_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return quarterly_request(context.scheduled_execution_time.date())
 
 
-@dg.schedule(cron_schedule="0 6 30 1,4,7,10 *", job=publish_quarter_job, execution_timezone="UTC")
+@dg.schedule(
+    cron_schedule=f"0 6 {EVALUATION_DAY + POC_WINDOW_DAYS + 1} {_MONTHS} *",
+    job=publish_quarter_job,
+    execution_timezone="UTC",
+)
 def final_publication_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return final_request(context.scheduled_execution_time.date())

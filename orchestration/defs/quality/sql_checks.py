@@ -19,14 +19,12 @@ from typing import Any
 
 import duckdb
 
+from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS
 from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME
 from orchestration.defs.quality.report import MAX_SAMPLES, CheckResult
 
 RAW = "raw"
 VOLUME_SWING_THRESHOLD = 0.5  # issue 5 / rules.md Part C: a swing of more than 50 % against the previous load
-# The evaluation calendar of rules.md A2 (the same as cli.py and the tier engine's configuration).
-EVALUATION_MONTHS = (1, 4, 7, 10)
-EVALUATION_DAY = 15
 
 
 @dataclass(frozen=True)
