@@ -70,23 +70,18 @@ def world(baseline: dict[str, Path], tmp_path: Path) -> dict[str, Path]:
     }
 
 
+REPUBLISH = ("--evaluation-date", E.isoformat(), "--republish", "--reason", "fault test")
+CLI = (sys.executable, "-m", "orchestration.cli")
+
+
+def _run_args(world: dict[str, Path], *selection: str) -> list[str]:
+    """`partner-warehouse run` on the world's landing zone and warehouse, at RUN_DATE."""
+    return ["run", "--landing", str(world["landing"]), "--warehouse", str(world["warehouse"]),
+            "--run-date", RUN_DATE, *selection]  # fmt: skip
+
+
 def _republish(world: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    code = main(
-        [
-            "run",
-            "--landing",
-            str(world["landing"]),
-            "--warehouse",
-            str(world["warehouse"]),
-            "--run-date",
-            RUN_DATE,
-            "--evaluation-date",
-            E.isoformat(),
-            "--republish",
-            "--reason",
-            "fault test",
-        ]
-    )
+    code = main(_run_args(world, *REPUBLISH))
     captured = capsys.readouterr()
     return code, captured.out + captured.err
 
@@ -155,24 +150,7 @@ def test_a_failing_dbt_test_stops_the_publication(world: dict[str, Path], tmp_pa
     )
     env = {**os.environ, "PYTHONPATH": str(project)}
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "run",
-            "--landing",
-            str(world["landing"]),
-            "--warehouse",
-            str(world["warehouse"]),
-            "--run-date",
-            RUN_DATE,
-            "--evaluation-date",
-            E.isoformat(),
-            "--republish",
-            "--reason",
-            "fault test",
-            "--force-reload",
-        ],
+        [*CLI, *_run_args(world, *REPUBLISH, "--force-reload")],
         env=env,
         capture_output=True,
         text=True,
@@ -269,20 +247,7 @@ def test_an_analyst_sees_a_consistent_snapshot_during_a_run(world: dict[str, Pat
     t = threading.Thread(target=analyst)
     t.start()
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "orchestration.cli",
-            "run",
-            "--landing",
-            str(world["landing"]),
-            "--warehouse",
-            str(world["warehouse"]),
-            "--run-date",
-            RUN_DATE,
-            "--all",
-            "--force-reload",
-        ],
+        [*CLI, *_run_args(world, "--all", "--force-reload")],
         capture_output=True,
         text=True,
         check=False,
