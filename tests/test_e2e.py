@@ -91,21 +91,72 @@ def test_solutions_marts_are_filled(built: dict[str, Path]) -> None:
         assert _query(db, f"SELECT sum({col}) FROM marts.{table}")[0][0] > 0
 
 
-def test_an_unchanged_landing_zone_is_not_reloaded(built: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+MART_COLUMNS_NOT_ABOUT_PRUNING = {
+    # where C came from: computed in the --all run (nothing published yet), published afterwards
+    "tier_before_source",
+    # the publication of the date itself
+    "published_version",
+    "published_tier_after",
+    "published_at",
+    "differs_from_publication",
+}
+
+
+def _mart_rows(db: Path, table: str, evaluation_date: str) -> list[tuple]:
+    columns = [r[0] for r in _query(db, f"DESCRIBE marts.{table}") if r[0] not in MART_COLUMNS_NOT_ABOUT_PRUNING]
+    return _query(
+        db,
+        f"SELECT {', '.join(columns)} FROM marts.{table} WHERE evaluation_date = DATE '{evaluation_date}' ORDER BY ALL",
+    )
+
+
+def test_one_new_quarter_reloads_nothing_and_computes_only_its_window(
+    built: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A9 pruning (int_technology__metric_dates): once the earlier quarters are published, evaluating the
+    newest one computes only its window, and its marts are exactly those of the full --all build."""
+    db, newest = built["warehouse"], "2027-01-15"
+    tables = [
+        "fct_technology_partner_metrics",
+        "fct_technology_tier_requirements",
+        "fct_technology_tier_evaluations",
+        "fct_technology_partner_tier_history",
+        "fct_technology_tier_gaps",
+        "fct_technology_partner_benefits",
+    ]
+    from_full_build = {t: _mart_rows(db, t, newest) for t in tables}
+    assert all(from_full_build.values())
     code = main(
         [
             "run",
             "--landing",
             str(built["landing"]),
             "--warehouse",
-            str(built["warehouse"]),
+            str(db),
             "--run-date",
             RUN_DATE.isoformat(),
             "--evaluation-date",
-            "2027-01-15",
+            newest,
         ]
     )
     assert code == 0
     out = capsys.readouterr().out
     assert "unchanged since the last load" in out
-    assert "evaluated 2027-01-15" in out and "evaluated 2026-10-15" not in out
+    assert f"evaluated {newest}" in out and "evaluated 2026-10-15" not in out
+    computed = _query(
+        db, "SELECT evaluation_date FROM intermediate.int_technology__metric_dates WHERE metrics_computed ORDER BY 1"
+    )
+    assert computed == [(date(2027, 1, 15),)]
+    months = _query(db, "SELECT min(month), max(month), count(*) FROM intermediate.int_technology__metric_months")
+    assert months == [(date(2026, 1, 1), date(2026, 12, 1), 12)]
+    assert _query(db, "SELECT min(month) FROM intermediate.int_technology__partner_attached_mrr_monthly") == [
+        (date(2026, 1, 1),)
+    ]
+    for table in tables:
+        assert _mart_rows(db, table, newest) == from_full_build[table], table
+    sources = _query(
+        db,
+        "SELECT DISTINCT tier_before_source FROM marts.fct_technology_tier_evaluations"
+        f" WHERE evaluation_date = '{newest}'",
+    )
+    assert sources == [("published",)]

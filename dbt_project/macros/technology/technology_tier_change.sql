@@ -57,3 +57,17 @@
         else {{ c }}
     end
 {%- endmacro %}
+
+{# One step of the A9 chain from C (the tier before) for the inputs row `i`: the action and tier_after
+   columns. A date whose metrics are not computed (int_technology__metric_dates: settled, never reported)
+   takes its tier from the publication instead. #}
+{% macro technology_chain_step(c, i) -%}
+    cast(case
+            when not {{ i }}.metrics_computed then 'taken_from_publication'
+            else {{ technology_a9_action(c, i) }}
+        end as varchar) as action,
+        cast(case
+            when not {{ i }}.metrics_computed then {{ i }}.published_rank
+            else {{ technology_a9_tier_after(technology_a9_action(c, i), c, i) }}
+        end as integer) as tier_after_rank
+{%- endmacro %}

@@ -15,8 +15,11 @@ partners as (
 ),
 
 dates as (
+    -- only the dates whose metrics are used (int_technology__metric_dates: earlier settled dates take
+    -- their tier from the publication); the monthly aggregates hold only these dates' months
     select evaluation_date, window_start, window_end, window_months
-    from {{ ref('int_technology__evaluation_dates') }}
+    from {{ ref('int_technology__metric_dates') }}
+    where metrics_computed
 ),
 
 attached as (

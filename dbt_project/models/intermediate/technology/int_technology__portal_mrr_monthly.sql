@@ -5,6 +5,9 @@ select
     mrr.month,
     cast(sum(mrr.mrr_usd) as decimal(18, 2)) as portal_mrr
 from {{ ref('stg_hubspot__portal_mrr_monthly') }} as mrr
+-- only the months of the windows that are computed (int_technology__metric_months)
+inner join {{ ref('int_technology__metric_months') }} as months
+    on months.month = mrr.month
 where not exists (
     select 1
     from {{ ref('technology_mrr_excluded_product_lines') }} as excluded

@@ -2,6 +2,9 @@
 -- last: C (tier before) -> the first matching row of the A9 table -> action and tier_after, which is the
 -- C of the next date unless that date's predecessor has a current published tier (published tiers are
 -- facts that recomputation does not rewrite).
+-- A date whose metrics are not computed (int_technology__metric_dates: settled, before the first reported
+-- date, so every partner has a current published tier there) takes its tier after from the publication
+-- (action taken_from_publication); such dates are never reported.
 -- Portability: a recursive CTE (WITH RECURSIVE: DuckDB, Postgres, Trino — mind Trino's
 -- max_recursion_depth, default 10 — and Spark >= 4.0). The A9 decision is inlined by macros (no
 -- subquery around the recursive reference) so the recursive member stays within what each engine allows.
@@ -19,10 +22,7 @@ chain as (
         cast(coalesce(i.published_prev_rank, i.initial_rank) as integer) as tier_before_rank,
         cast(case when i.published_prev_rank is not null then 'published' else i.initial_source end as varchar)
             as tier_before_source,
-        cast({{ technology_a9_action('coalesce(i.published_prev_rank, i.initial_rank)', 'i') }} as varchar) as action,
-        cast({{ technology_a9_tier_after(
-                technology_a9_action('coalesce(i.published_prev_rank, i.initial_rank)', 'i'),
-                'coalesce(i.published_prev_rank, i.initial_rank)', 'i') }} as integer) as tier_after_rank
+        {{ technology_chain_step('coalesce(i.published_prev_rank, i.initial_rank)', 'i') }}
     from inputs as i
     where i.chain_index = 1
 
@@ -35,11 +35,7 @@ chain as (
         cast(coalesce(i.published_prev_rank, prev.tier_after_rank) as integer) as tier_before_rank,
         cast(case when i.published_prev_rank is not null then 'published' else 'computed' end as varchar)
             as tier_before_source,
-        cast({{ technology_a9_action('coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i') }} as varchar)
-            as action,
-        cast({{ technology_a9_tier_after(
-                technology_a9_action('coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i'),
-                'coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i') }} as integer) as tier_after_rank
+        {{ technology_chain_step('coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i') }}
     from chain as prev
     inner join inputs as i
         on i.partner_id = prev.partner_id

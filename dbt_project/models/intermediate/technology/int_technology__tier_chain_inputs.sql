@@ -4,6 +4,8 @@
 -- Before the first chain date: the published tier of the previous calendar date if any, else the
 -- technology_tier_baseline feed, else partner for a partner with a live listing on the first date and
 -- no baseline row, else none (initial_rank / initial_source, set on the first chain date only).
+-- Chain dates whose metrics are not computed (int_technology__metric_dates: settled dates before the
+-- first reported one) have no qualification; their tier after is the published one (published_rank).
 with
 
 tiers as (
@@ -29,12 +31,12 @@ published as (
 ),
 
 dates as (
-    select * from {{ ref('int_technology__evaluation_dates') }}
+    select * from {{ ref('int_technology__metric_dates') }}
 )
 
 select
-    qualified.partner_id,
-    qualified.evaluation_date,
+    listing.partner_id,
+    listing.evaluation_date,
     dates.chain_index,
     dates.prev_evaluation_date,
     listing.has_live_listing,
@@ -47,6 +49,8 @@ select
     tier_constants.not_in_program_rank,
     tier_constants.partner_rank,
     published.tier_rank as published_prev_rank,
+    dates.metrics_computed,
+    published_here.tier_rank as published_rank,
     case
         when dates.chain_index = 1
             then coalesce(
@@ -59,20 +63,24 @@ select
         when dates.chain_index = 1 and listing.has_live_listing then 'default_partner'
         when dates.chain_index = 1 then 'none'
     end as initial_source
-from {{ ref('int_technology__qualified_tiers') }} as qualified
+from {{ ref('int_technology__partner_listing_status') }} as listing
 inner join dates
-    on dates.evaluation_date = qualified.evaluation_date
-inner join {{ ref('int_technology__partner_listing_status') }} as listing
-    on listing.partner_id = qualified.partner_id
-    and listing.evaluation_date = qualified.evaluation_date
+    on dates.evaluation_date = listing.evaluation_date
 inner join {{ ref('int_technology__good_standing') }} as standing
-    on standing.partner_id = qualified.partner_id
-    and standing.evaluation_date = qualified.evaluation_date
+    on standing.partner_id = listing.partner_id
+    and standing.evaluation_date = listing.evaluation_date
+-- every technology partner on every date whose metrics are computed; none on the other dates
+left join {{ ref('int_technology__qualified_tiers') }} as qualified
+    on qualified.partner_id = listing.partner_id
+    and qualified.evaluation_date = listing.evaluation_date
 cross join tier_constants
 left join published
-    on published.partner_id = qualified.partner_id
+    on published.partner_id = listing.partner_id
     and published.evaluation_date = dates.prev_evaluation_date
+left join published as published_here
+    on published_here.partner_id = listing.partner_id
+    and published_here.evaluation_date = dates.evaluation_date
 left join {{ ref('stg_hubspot__technology_tier_baseline') }} as baseline
-    on baseline.partner_id = qualified.partner_id
+    on baseline.partner_id = listing.partner_id
 left join tiers as baseline_tier
     on baseline_tier.tier = baseline.tier
