@@ -144,6 +144,7 @@ def data_quality_gate(context: dg.AssetCheckExecutionContext, warehouse: Warehou
         evaluation_from=warehouse.evaluation_from,
         evaluation_to=warehouse.evaluation_to,
         progress=lambda m: say(m, context.log.info),
+        reuse=True,
     )
     paths = write_report_files(report, gate_report_dir(warehouse))
     say(f"gate: report written to {paths['md']}", context.log.info)

@@ -23,6 +23,7 @@ import duckdb
 
 from orchestration.defs.ingest.contract import FEEDS
 from orchestration.defs.quality import sql_checks
+from orchestration.defs.quality.cache import GateCache
 from orchestration.defs.quality.report import KINDS, CheckResult, GateReport
 from orchestration.defs.quality.row_checks import run_suites
 
@@ -38,6 +39,10 @@ def _as_date(value: date | str | None) -> date | None:
     if value is None or value == "":
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _reused_note(n: int, what: str = "checks") -> str:
+    return f" ({n} {what} reused: code and feeds unchanged since they ran)" if n else ""
 
 
 def evaluation_dates(
@@ -62,9 +67,14 @@ def run_gate(
     memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
+    reuse: bool = False,
 ) -> GateReport:
     """Every check of the gate on the warehouse's raw schema. Never raises for a failing check:
-    a check that cannot run is reported with status `error` (and blocks when it is blocking)."""
+    a check that cannot run is reported with status `error` (and blocks when it is blocking).
+
+    `reuse`: take the result of a check whose code and input feeds are unchanged since the last gate
+    run from `meta.gate_check_results`, and store this run's results there (`cache`; the pipeline
+    does, it holds the warehouse's writer slot)."""
     say = progress or log.info
     db = Path(db_path)
     if not db.exists():
@@ -80,21 +90,51 @@ def run_gate(
         config["memory_limit"] = memory_limit
     if threads:
         config["threads"] = threads
+    cache = GateCache(db, suites_dir) if reuse else None
     t = time.monotonic()
+    reused = 0
     con = duckdb.connect(str(db), read_only=True, config=config)
     try:
         for check in checks:
+            key = cache.sql_key(check) if cache else None
+            hit = cache.get(key) if cache else None
+            if hit is not None:
+                results += hit
+                reused += 1
+                continue
             results.append(check.run(con))
+            if cache:
+                cache.put(key, results[-1:])
     finally:
         con.close()
-    say(f"gate: {len(checks)} set-level SQL checks in {time.monotonic() - t:.1f}s")
+    say(f"gate: {len(checks)} set-level SQL checks in {time.monotonic() - t:.1f}s" + _reused_note(reused))
 
     t = time.monotonic()
-    row_results, engine = run_suites(
-        db, wanted, suites_dir=suites_dir, memory_limit=memory_limit, threads=threads, progress=say
-    )
-    say(f"gate: {len(row_results)} expectations in {time.monotonic() - t:.1f}s")
+    row_results: list[CheckResult] = []
+    to_validate: dict[str, str | None] = {}
+    for feed in wanted:
+        key = cache.suite_key(feed) if cache else None
+        hit = cache.get(key) if cache else None
+        if hit is not None:
+            row_results += hit
+        else:
+            to_validate[feed] = key
+    engine = "Great Expectations (every result reused: the feeds are unchanged)"
+    if to_validate:
+        validated, engine = run_suites(
+            db, list(to_validate), suites_dir=suites_dir, memory_limit=memory_limit, threads=threads, progress=say
+        )
+        row_results += validated
+        if cache:
+            for feed, key in to_validate.items():
+                cache.put(key, [r for r in validated if r.feed == feed])
+    suites_reused = len(wanted) - len(to_validate)
+    say(f"gate: {len(row_results)} expectations in {time.monotonic() - t:.1f}s" + _reused_note(suites_reused, "suites"))
     results += row_results
+    if cache:
+        cache.save()
+        if cache.hits:
+            engine += f"; {cache.hits} check(s)/suite(s) reused from the last gate run on the same feed fingerprints"
 
     order = {name: i for i, name in enumerate(wanted)}
     results.sort(key=lambda c: (order.get(c.feed, len(order)), KINDS.index(c.kind)))
