@@ -5,9 +5,9 @@ Per scale factor:
 2. floor: one DuckDB pass over every column of every feed (references.floor_scan);
 3. full pipeline: `partner-warehouse run --all` on a fresh warehouse (load, gate, dbt build with
    tests, publication), per stage wall time and peak RSS of the whole process tree;
-4. one new quarter: `partner-warehouse run --evaluation-date <last date> --force-reload` on the same
-   warehouse after taking the newest date out of the publication store: the newest quarter is
-   evaluated and published when the earlier ones are built and published (every feed reloaded);
+4. one new quarter, two ways (`_one_quarter`): on the built warehouse with the newest date taken out of
+   the publication store (data already loaded and checked), and on a warehouse built and published
+   from the landing zone ending one quarter earlier when this landing zone arrives (every feed new);
 5. pandas: the test suite's reference implementations on the same landing zone (small scales).
 Results go to <out>/results.json (+ each run's dbt run_results.json); `report` renders them.
 """
@@ -149,6 +149,52 @@ def _pipeline(landing: Path, warehouse: Path, run_date: str, which: list[str], o
     return result
 
 
+def _one_quarter(
+    scale: float,
+    seed: int,
+    last_month: date,
+    run_date: str,
+    cache: Path,
+    out: Path,
+    landing: Path,
+    warehouse: Path,
+    newest: str,
+    echo: bool,
+) -> dict:
+    """Evaluating the newest quarter when the earlier ones are built and published, two ways.
+
+    - `one_quarter` (data loaded): on the warehouse of the full run, the newest date's publication is
+      taken out of the store and `--evaluation-date <newest>` runs: feeds unchanged since their load
+      and check (the nightly build's situation), earlier quarters published.
+    - `new_quarter_data`: a warehouse built and published (`--all`) from the landing zone of the
+      same scale and seed ending one quarter earlier, then `--evaluation-date <newest>` on this
+      landing zone: every feed is a new snapshot (loaded and checked again), earlier quarters are
+      published from the older data. `previous_full` is that earlier build (not part of the ratio).
+    """
+    from orchestration.defs.publication.store import PublicationStore
+
+    label = scale_label(scale)
+    result: dict = {}
+    shutil.rmtree(PublicationStore(_publish_dir(warehouse)).date_dir(date.fromisoformat(newest)))
+    loaded = _pipeline(landing, warehouse, run_date, ["--evaluation-date", newest], out, f"sf{label}-one-quarter", echo)
+    result["one_quarter"] = loaded | {"evaluation_date": newest}
+
+    earlier_month = date(last_month.year - (last_month.month <= 3), (last_month.month - 4) % 12 + 1, 1)
+    earlier_landing, _ = cached_landing(cache, scale, seed, earlier_month)
+    earlier = out / f"sf{label}-earlier" / "warehouse.duckdb"
+    if earlier.parent.exists():
+        shutil.rmtree(earlier.parent)
+    earlier.parent.mkdir(parents=True)
+    previous = _pipeline(earlier_landing, earlier, run_date, ["--all"], out, f"sf{label}-previous-full", echo)
+    result["previous_full"] = previous | {"landing_last_month": earlier_month.isoformat()}
+    if previous["returncode"] == 0:
+        which = ["--evaluation-date", newest]
+        new_data = _pipeline(landing, earlier, run_date, which, out, f"sf{label}-new-data", echo)
+        result["new_quarter_data"] = new_data | {"evaluation_date": newest}
+    shutil.rmtree(earlier.parent, ignore_errors=True)
+    return result
+
+
 def bench_scale(
     scale: float,
     *,
@@ -186,16 +232,7 @@ def bench_scale(
     dates = [m.group(1) for line in full["lines"] if (m := EVALUATED.search(line))]
     record["evaluation_dates"] = dates
     if one_quarter and dates and full["returncode"] == 0:
-        # A new quarter on a built warehouse: the newest date is not published yet (its versions are
-        # taken out of the store) and its data has just arrived (--force-reload: feeds are full
-        # snapshots, so new data means every feed is loaded again); earlier quarters stay as built.
-        from orchestration.defs.publication.store import PublicationStore
-
-        shutil.rmtree(PublicationStore(_publish_dir(warehouse)).date_dir(date.fromisoformat(dates[-1])))
-        which = ["--evaluation-date", dates[-1], "--force-reload"]
-        record["one_quarter"] = _pipeline(landing, warehouse, run_date, which, out, f"sf{label}-one-quarter", echo)
-        record["one_quarter"]["evaluation_date"] = dates[-1]
-
+        record.update(_one_quarter(scale, seed, last_month, run_date, cache, out, landing, warehouse, dates[-1], echo))
     if scale <= pandas_max_scale:
         record["pandas"] = {}
         for part in ("technology", "solutions"):
