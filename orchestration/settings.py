@@ -19,6 +19,14 @@ ENV_DB = "PARTNER_WAREHOUSE_DB"
 ENV_PUBLISH_DIR = "PARTNER_WAREHOUSE_PUBLISH_DIR"
 ENV_RUN_DATE = "PARTNER_WAREHOUSE_RUN_DATE"
 
+# How one run's parameters reach its dbt process (not a public interface: the Dagster dbt asset sets
+# them from WarehouseConfig). Environment variables, not `--vars`, because dbt throws its partial
+# parse away whenever `--vars` change; dbt_project/macros/run_parameters.sql reads these at
+# execution time only, so changing them re-parses nothing.
+ENV_DBT_RUN_DATE = "PARTNER_WAREHOUSE_DBT_RUN_DATE"
+ENV_DBT_EVALUATION_FROM = "PARTNER_WAREHOUSE_DBT_EVALUATION_FROM"
+ENV_DBT_EVALUATION_TO = "PARTNER_WAREHOUSE_DBT_EVALUATION_TO"
+
 DEFAULT_LANDING = PROJECT_ROOT / "data" / "landing"
 DEFAULT_DB = PROJECT_ROOT / "data" / "warehouse.duckdb"
 

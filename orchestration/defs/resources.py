@@ -45,9 +45,10 @@ class WarehouseConfig(dg.ConfigurableResource):
     def db(self) -> Path:
         return Path(self.warehouse_path)
 
-    def dbt_vars(self) -> dict[str, str]:
+    def dbt_env(self) -> dict[str, str]:
+        """The run parameters as the environment of the dbt process (settings.ENV_DBT_*)."""
         return {
-            "run_date": self.resolved_run_date().isoformat(),
-            "evaluation_from": self.evaluation_from,
-            "evaluation_to": self.evaluation_to,
+            settings.ENV_DBT_RUN_DATE: self.resolved_run_date().isoformat(),
+            settings.ENV_DBT_EVALUATION_FROM: self.evaluation_from,
+            settings.ENV_DBT_EVALUATION_TO: self.evaluation_to,
         }
