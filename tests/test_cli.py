@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
+from orchestration import settings
 from orchestration.cli import build_parser, main
 
 
@@ -70,3 +75,33 @@ def test_failed_load_exits_non_zero_and_says_why(tmp_path, capsys: pytest.Captur
     )
     assert code == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(settings.PROJECT_ROOT)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_the_program_ends_without_teardown_but_runs_its_exit_handlers() -> None:
+    """As the program, `run` ends with os._exit (the teardown of Dagster, dbt, GX... costs seconds):
+    output is flushed, atexit handlers run, the exit code is kept."""
+    done = _python(
+        "import atexit, sys\n"
+        "from orchestration.cli import _exit_without_teardown\n"
+        "atexit.register(lambda: print('handler ran'))\n"
+        "print('out', end='')\n"
+        "sys.stderr.write('err')\n"
+        "_exit_without_teardown(3)\n"
+        "print('not reached')\n"
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, "outhandler ran\n", "err")
+
+
+def test_the_program_waits_for_a_running_thread() -> None:
+    done = _python(
+        "import sys, threading, time\n"
+        "from orchestration.cli import _exit_without_teardown\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done'))).start()\n"
+        "sys.exit(_exit_without_teardown(4))\n"
+    )
+    assert (done.returncode, done.stdout) == (4, "thread done\n")

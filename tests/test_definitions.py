@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -63,3 +65,34 @@ def test_publication_is_partitioned_by_evaluation_date_and_scheduled(defs: dg.De
         final_request(date(2027, 4, 29))
     names = {s.name for s in defs.schedules}
     assert names == {"quarterly_publication_schedule", "final_publication_schedule"}
+
+
+def test_the_dbt_resource_knows_its_version_without_running_dbt(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """dagster-dbt runs `dbt --version` before each dbt command; the environment's own dbt is
+    dbt-core of this interpreter, so the resource answers from the package (a dbt start saved)."""
+    from importlib.metadata import version as package_version
+
+    from dagster_dbt.core import resource as dagster_dbt_resource
+    from packaging.version import Version
+
+    from orchestration.defs.dbt.resources import WarehouseDbtCliResource, dbt_resource
+
+    asked: list[list[str]] = []
+
+    def fake_check_output(args: list[str]) -> bytes:
+        asked.append(args)
+        return b"Core:\n  - installed: 1.2.3\n"
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", fake_check_output)
+    resource = dbt_resource()
+    assert resource._cli_version == Version(package_version("dbt-core"))
+    assert asked == []
+    # another executable (say a dbt Fusion binary) is still asked
+    fusion = tmp_path / "dbt"
+    fusion.write_text("#!/bin/sh\n")
+    fusion.chmod(0o755)
+    other = WarehouseDbtCliResource(project_dir=resource.project_dir, dbt_executable=str(fusion))
+    assert other._cli_version == Version("1.2.3")
+    assert asked == [[str(fusion), "--version"]]

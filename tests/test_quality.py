@@ -8,25 +8,33 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from orchestration import settings
 from orchestration.defs.ingest.contract import FEEDS
 from orchestration.defs.ingest.load import load_landing
 from orchestration.defs.quality.report import (
+    MAX_SAMPLES,
     CheckResult,
     GateReport,
     add_dbt_results,
     find_run_results,
+    json_safe,
     load_report,
     write_report_files,
 )
+from orchestration.defs.quality.sql_checks import _duplicate_keys_sql, key_checks
 from orchestration.defs.quality.suites import all_suite_checks, load_suite_json
 from tests.support.landing import write_landing
 
@@ -348,6 +356,87 @@ def test_evaluation_windows_must_be_covered(tmp_path: Path) -> None:
     # an E after the run date is not evaluated (G3), and --all (the open range) checks the data's own span
     assert not gate(db, feeds=feeds, run_date=date(2025, 4, 20), **window).blocked
     assert not gate(db, feeds=feeds, run_date=date(2026, 2, 1)).blocked
+
+
+# ---------------------------------------------------------------------------------------------
+# Key uniqueness compares 64-bit hashes first (sql_checks._duplicate_keys_sql): its answer must be
+# that of grouping on the key itself, rows with a null key part left out (they are the suites'
+# not-null failures, not duplicates), whatever the hashes do.
+
+UsageRow = tuple[str | None, str | None, date | None, int]
+
+
+def _usage_warehouse(rows: list[UsageRow]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw")
+    con.execute("CREATE TABLE raw.app_usage_monthly (app_id VARCHAR, portal_id VARCHAR, month DATE, api_calls BIGINT)")
+    if rows:
+        con.executemany("INSERT INTO raw.app_usage_monthly VALUES (?, ?, ?, ?)", rows)
+    # weak hashes: every key collides, or every key of the same app does
+    con.execute("CREATE MACRO constant_hash(a, b, c) AS 42")
+    con.execute("CREATE MACRO app_hash(a, b, c) AS hash(a)")
+    return con
+
+
+def _duplicate_keys(rows: list[UsageRow]) -> dict[tuple, int]:
+    counts = Counter(r[:3] for r in rows if None not in r[:3])
+    return {key: n for key, n in counts.items() if n > 1}
+
+
+def _assert_usage_key_check(rows: list[UsageRow]) -> None:
+    con = _usage_warehouse(rows)
+    expected = _duplicate_keys(rows)
+    [check] = [c for c in key_checks() if c.feed == "app_usage_monthly"]
+    result = check.run(con)
+    assert result.failing_rows == sum(expected.values())
+    assert result.status == ("failed" if expected else "passed")
+    # the samples: the rows of the first keys in key order, at most MAX_SAMPLES rows (which rows of
+    # the last key shown is up to the database)
+    candidates = sorted(tuple(json_safe([*r, expected[r[:3]]])) for r in rows if r[:3] in expected)
+    samples = sorted(tuple(row.values()) for row in result.sample_rows)
+    assert len(samples) == min(MAX_SAMPLES, len(candidates))
+    assert [s[:3] for s in samples] == [c[:3] for c in candidates[: len(samples)]]
+    assert not Counter(samples) - Counter(candidates)
+    for hash_function in ("hash", "constant_hash", "app_hash"):
+        sql = _duplicate_keys_sql("raw.app_usage_monthly", ("app_id", "portal_id", "month"), hash_function)
+        found = {(a, p, m): n for a, p, m, n in con.execute(sql).fetchall()}
+        assert found == expected, hash_function
+
+
+JAN, FEB = date(2025, 1, 1), date(2025, 2, 1)
+
+
+def test_key_check_finds_every_duplicate_and_ignores_null_key_parts() -> None:
+    rows: list[UsageRow] = [
+        ("a1", "x1", JAN, 1),
+        ("a1", "x1", JAN, 2),  # duplicate key
+        ("a1", "x1", FEB, 3),
+        ("a1", "x2", JAN, 4),
+        ("a1", None, JAN, 5),
+        ("a1", None, JAN, 6),  # same key with a null part: not a duplicate
+        (None, None, None, 7),
+        (None, None, None, 8),
+    ]
+    _assert_usage_key_check(rows)
+    _assert_usage_key_check([r for r in rows if r[3] != 2])  # clean: passes, even when every hash collides
+    _assert_usage_key_check([])
+
+
+_usage_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["a1", "a2", None]),
+        st.sampled_from(["x1", "x2", "x10", None]),
+        st.sampled_from([JAN, FEB, None]),
+        st.integers(0, 9),
+    ),
+    max_size=40,
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(rows=_usage_rows)
+def test_key_check_equals_grouping_on_the_key(rows: list[UsageRow]) -> None:
+    _assert_usage_key_check(rows)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.compat import DBT_PYTHON_VERSION
+from packaging import version
 
 from orchestration import settings
 
@@ -15,8 +18,7 @@ dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=sett
 
 
 def dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+    return _environment_dbt() or "dbt"
 
 
 def ensure_manifest(force: bool = False) -> Path:
@@ -42,8 +44,30 @@ def ensure_manifest(force: bool = False) -> Path:
     return manifest
 
 
+class WarehouseDbtCliResource(DbtCliResource):
+    """dagster-dbt's CLI resource, without its `dbt --version` subprocess.
+
+    Before every `dbt build`, dagster-dbt runs `dbt --version` to learn which dbt the executable is
+    (dbt Core or the Fusion engine): a second start of dbt's imports, 2.5 s with compiled bytecode
+    and 4.6 s without, per run. When the executable is the `dbt` of this interpreter's environment,
+    its version is the dbt-core package already imported here (dagster-dbt reads it too, as
+    `DBT_PYTHON_VERSION`); any other executable is still asked.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if DBT_PYTHON_VERSION is not None and self.dbt_executable == _environment_dbt():
+            return DBT_PYTHON_VERSION
+        return super()._cli_version
+
+
+def _environment_dbt() -> str | None:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else None
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    return WarehouseDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 
 def _sources_newer_than(manifest: Path) -> bool:
