@@ -38,7 +38,13 @@ def _files_sql(folder: Path) -> str | None:
     return None
 
 
-def floor_scan(landing: Path, threads: int = 2) -> FloorResult:
+def floor_scan(landing: Path, threads: int = 2, repeat: int = 3) -> FloorResult:
+    """The fastest of `repeat` passes of `_scan_once`: the first pass may read the files from disk
+    (seen: 15.7 s cold against 1.9 s warm at SF 1), the pipeline that follows reads them warm."""
+    return min((_scan_once(landing, threads) for _ in range(max(1, repeat))), key=lambda r: r.seconds)
+
+
+def _scan_once(landing: Path, threads: int) -> FloorResult:
     """Read every column of every feed once, in one DuckDB connection (in memory, `threads` threads)."""
     con = duckdb.connect(":memory:", config={"threads": threads})
     feeds: dict[str, float] = {}

@@ -282,7 +282,8 @@ def run(args) -> int:
             echo=args.echo,
         )
         results["scales"].append(record)
-        results_path.write_text(json.dumps(results, indent=2, default=str))  # after each scale: partial results survive
+        # after each scale (partial results survive), paths relative to the repository (docs/benchmarks.json)
+        results_path.write_text(json.dumps(results, indent=2, default=str).replace(f"{REPO_ROOT}/", ""))
     log(f"results: {results_path}")
     from benchmarks.report import render_table
 
