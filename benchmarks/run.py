@@ -149,6 +149,11 @@ def _pipeline(landing: Path, warehouse: Path, run_date: str, which: list[str], o
     return result
 
 
+def month_a_quarter_before(month: date) -> date:
+    """The first day of the month three months before `month` (2026-12 -> 2026-09, 2027-02 -> 2026-11)."""
+    return date(month.year - (month.month <= 3), (month.month - 4) % 12 + 1, 1)
+
+
 def _one_quarter(
     scale: float,
     seed: int,
@@ -179,7 +184,7 @@ def _one_quarter(
     loaded = _pipeline(landing, warehouse, run_date, ["--evaluation-date", newest], out, f"sf{label}-one-quarter", echo)
     result["one_quarter"] = loaded | {"evaluation_date": newest}
 
-    earlier_month = date(last_month.year - (last_month.month <= 3), (last_month.month - 4) % 12 + 1, 1)
+    earlier_month = month_a_quarter_before(last_month)
     earlier_landing, _ = cached_landing(cache, scale, seed, earlier_month)
     earlier = out / f"sf{label}-earlier" / "warehouse.duckdb"
     if earlier.parent.exists():

@@ -16,6 +16,8 @@ import pytest
 from benchmarks.__main__ import main
 from benchmarks.pipeline import _backdate, _timeline, classify
 from benchmarks.procmem import TreeMemorySampler, tree_rss
+from benchmarks.report import render_table
+from benchmarks.run import month_a_quarter_before
 
 MIB = 2**20
 
@@ -71,6 +73,46 @@ def test_stage_timeline_from_progress_lines() -> None:
     assert boundaries[-1] == (pytest.approx(47.4), "gate")
     _backdate(boundaries, 10.0)  # never before the previous stage's opening
     assert boundaries[-1] == (40.0, "gate")
+
+
+def test_the_new_data_quarter_starts_from_the_landing_zone_a_quarter_earlier() -> None:
+    from datetime import date
+
+    assert month_a_quarter_before(date(2026, 12, 1)) == date(2026, 9, 1)
+    assert month_a_quarter_before(date(2027, 3, 1)) == date(2026, 12, 1)
+    assert month_a_quarter_before(date(2027, 2, 1)) == date(2026, 11, 1)
+
+
+def _run(wall: float, stages: dict[str, float]) -> dict:
+    return {
+        "returncode": 0,
+        "wall_seconds": wall,
+        "cpu_seconds": wall * 1.5,
+        "peak_rss_bytes": 2**30,
+        "db_bytes": 2**20,
+        "stages": {k: {"seconds": v, "cpu_seconds": v, "peak_rss_bytes": 2**29} for k, v in stages.items()},
+    }
+
+
+def test_report_shows_both_one_quarter_runs_against_the_full_run() -> None:
+    # the tiny benchmark below skips the one-quarter runs (time): their table is checked here
+    record = {
+        "scale": 1.0,
+        "rows": 64_299_049,
+        "floor": {"seconds": 2.0},
+        "pipeline_over_floor": 50.0,
+        "pipeline_over_floor_cpu": 40.0,
+        "full": _run(100.0, {"load": 12.0, "dbt": 40.0}),
+        "one_quarter": _run(40.0, {"dbt": 30.0}) | {"evaluation_date": "2027-01-15"},
+        "new_quarter_data": _run(70.0, {"load": 12.0}) | {"evaluation_date": "2027-01-15"},
+    }
+    machine = {"cores": 2, "mem_total_gb": 23.5, "cpu": "x", "duckdb": "2", "dbt_core": "1", "python": "3"}
+    table = render_table(
+        {"machine": machine, "scales": [record], "commit": "c", "seed": 42, "last_month": "2026-12-01", "run_date": "d"}
+    )
+    assert "| 1 | data loaded | 2027-01-15 |" in table and "| 40.0 | 100.0 | 0.40 |" in table
+    assert "| 1 | new data | 2027-01-15 |" in table and "| 70.0 | 100.0 | 0.70 |" in table
+    assert "| 40.0, 70.0 |" in table  # the full-run table's last column
 
 
 @pytest.mark.e2e
