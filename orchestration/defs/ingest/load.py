@@ -141,10 +141,14 @@ def fingerprint_feed(files: Iterable[Path], file_fingerprints: dict[Path, str]) 
     return h.hexdigest()
 
 
-def _last_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def last_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The fingerprint of each feed's files at its last load (meta.load_history), by feed name.
+
+    What the loader compares to skip unchanged feeds, the publication records as its inputs and the
+    gate keys its reusable results on."""
     rows = con.execute(
         f"""SELECT feed, fingerprint FROM {META_SCHEMA}.load_history
-            QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1"""
+            QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1 ORDER BY feed"""
     ).fetchall()
     return dict(rows)
 
@@ -354,7 +358,7 @@ def load_landing(
 
 def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Callable[[str], None]) -> LoadReport:
     load_id = uuid.uuid4().hex[:12]
-    previous = {} if force else _last_fingerprints(con)
+    previous = {} if force else last_fingerprints(con)
     errors: list[LoadError] = []
     plan: dict[str, FeedLoad] = {}
     files_by_feed: dict[str, list[Path]] = {}

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from orchestration import settings
+from orchestration.defs.ingest.load import last_fingerprints
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
     MANIFEST,
@@ -70,15 +71,6 @@ def code_version() -> str:
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
     return f"{PACKAGE_VERSION}+{h.hexdigest()[:12]}"
-
-
-def input_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The fingerprint of each feed's files at its last load (meta.load_history)."""
-    rows = con.execute(
-        """SELECT feed, fingerprint FROM meta.load_history
-           QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1 ORDER BY feed"""
-    ).fetchall()
-    return dict(rows)
 
 
 def poc_window_days(con: duckdb.DuckDBPyConnection) -> int:
@@ -414,7 +406,7 @@ def publish(
                     "SELECT DISTINCT evaluation_date FROM marts.fct_technology_tier_evaluations ORDER BY 1"
                 ).fetchall()
             ]
-        inputs = input_fingerprints(con)
+        inputs = last_fingerprints(con)
         code = code_version()
         window_days = poc_window_days(con)
         for e in dates:

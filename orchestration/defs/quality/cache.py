@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 
 from orchestration import settings
+from orchestration.defs.ingest.load import last_fingerprints
 from orchestration.defs.quality.report import CheckResult
 from orchestration.defs.quality.sql_checks import RAW, SqlCheck
 
@@ -68,38 +69,37 @@ def feeds_read(check: SqlCheck) -> set[str] | None:
 
 
 class GateCache:
-    """The stored results of the last gate run and the feeds' current fingerprints."""
+    """The stored results of the last gate run and the feeds' current fingerprints.
 
-    def __init__(self, db_path: str | Path, suites_dir: str | Path | None = None) -> None:
+    A disabled cache (`enabled=False`: `run_gate` without `reuse`) reads and stores nothing: every
+    key is None, so every check runs."""
+
+    def __init__(self, db_path: str | Path, suites_dir: str | Path | None = None, *, enabled: bool = True) -> None:
         self.db_path = Path(db_path)
-        self.code = code_version(suites_dir)
+        self.enabled = enabled
         self.suites_dir = suites_dir
         self.fingerprints: dict[str, str] = {}
         self.stored: dict[str, list[dict[str, Any]]] = {}
         self.fresh: dict[str, list[dict[str, Any]]] = {}
         self.hits = 0
+        if not enabled:
+            return
+        self.code = code_version(suites_dir)
         con = duckdb.connect(str(self.db_path), read_only=True)
         try:
             tables = {
                 f"{s}.{t}" for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
             }
             if "meta.load_history" in tables:
-                self.fingerprints = dict(
-                    con.execute(
-                        """SELECT feed, fingerprint FROM meta.load_history
-                           WHERE fingerprint IS NOT NULL
-                           QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1"""
-                    ).fetchall()
-                )
+                self.fingerprints = {f: fp for f, fp in last_fingerprints(con).items() if fp}
             if CACHE_TABLE in tables:
-                self.stored = {
-                    k: json.loads(v) for k, v in con.execute(f"SELECT key, results FROM {CACHE_TABLE}").fetchall()
-                }
+                rows = con.execute(f"SELECT key, results FROM {CACHE_TABLE}").fetchall()
+                self.stored = {k: json.loads(v) for k, v in rows}
         finally:
             con.close()
 
     def _key(self, identity: dict[str, Any], feeds: set[str] | None) -> str | None:
-        if feeds is None or any(f not in self.fingerprints for f in feeds):
+        if not self.enabled or feeds is None or any(f not in self.fingerprints for f in feeds):
             return None
         payload = {"code": self.code, "check": identity, "feeds": {f: self.fingerprints[f] for f in sorted(feeds)}}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -127,6 +127,8 @@ class GateCache:
 
     def save(self) -> None:
         """Replace the stored results by this run's (one short write transaction)."""
+        if not self.enabled:
+            return
         con = duckdb.connect(str(self.db_path))
         try:
             con.execute("BEGIN")

@@ -74,7 +74,7 @@ def run_gate(
 
     `reuse`: take the result of a check whose code and input feeds are unchanged since the last gate
     run from `meta.gate_check_results`, and store this run's results there (`cache`; the pipeline
-    does, it holds the warehouse's writer slot)."""
+    does, it holds the warehouse's writer slot). Without it every check runs and nothing is stored."""
     say = progress or log.info
     db = Path(db_path)
     if not db.exists():
@@ -90,21 +90,20 @@ def run_gate(
         config["memory_limit"] = memory_limit
     if threads:
         config["threads"] = threads
-    cache = GateCache(db, suites_dir) if reuse else None
+    cache = GateCache(db, suites_dir, enabled=reuse)
     t = time.monotonic()
     reused = 0
     con = duckdb.connect(str(db), read_only=True, config=config)
     try:
         for check in checks:
-            key = cache.sql_key(check) if cache else None
-            hit = cache.get(key) if cache else None
+            key = cache.sql_key(check)
+            hit = cache.get(key)
             if hit is not None:
                 results += hit
                 reused += 1
                 continue
             results.append(check.run(con))
-            if cache:
-                cache.put(key, results[-1:])
+            cache.put(key, results[-1:])
     finally:
         con.close()
     say(f"gate: {len(checks)} set-level SQL checks in {time.monotonic() - t:.1f}s" + _reused_note(reused))
@@ -113,8 +112,8 @@ def run_gate(
     row_results: list[CheckResult] = []
     to_validate: dict[str, str | None] = {}
     for feed in wanted:
-        key = cache.suite_key(feed) if cache else None
-        hit = cache.get(key) if cache else None
+        key = cache.suite_key(feed)
+        hit = cache.get(key)
         if hit is not None:
             row_results += hit
         else:
@@ -125,16 +124,14 @@ def run_gate(
             db, list(to_validate), suites_dir=suites_dir, memory_limit=memory_limit, threads=threads, progress=say
         )
         row_results += validated
-        if cache:
-            for feed, key in to_validate.items():
-                cache.put(key, [r for r in validated if r.feed == feed])
+        for feed, key in to_validate.items():
+            cache.put(key, [r for r in validated if r.feed == feed])
     suites_reused = len(wanted) - len(to_validate)
     say(f"gate: {len(row_results)} expectations in {time.monotonic() - t:.1f}s" + _reused_note(suites_reused, "suites"))
     results += row_results
-    if cache:
-        cache.save()
-        if cache.hits:
-            engine += f"; {cache.hits} check(s)/suite(s) reused from the last gate run on the same feed fingerprints"
+    cache.save()
+    if cache.hits:
+        engine += f"; {cache.hits} check(s)/suite(s) reused from the last gate run on the same feed fingerprints"
 
     order = {name: i for i, name in enumerate(wanted)}
     results.sort(key=lambda c: (order.get(c.feed, len(order)), KINDS.index(c.kind)))
