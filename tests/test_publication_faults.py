@@ -86,6 +86,19 @@ def _republish(world: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> tu
     return code, captured.out + captured.err
 
 
+def _publish_again(world: dict[str, Path]) -> None:
+    """A republication of E straight through the publication step (the faults are injected into it)."""
+    publish_module.publish(
+        world["warehouse"],
+        world["publish_dir"],
+        run_date=date(2027, 2, 1),
+        evaluation_dates=[E],
+        republish=True,
+        reason="fault test",
+        progress=lambda m: None,
+    )
+
+
 def _assert_nothing_published(world: dict[str, Path]) -> None:
     assert _tree_digest(world["publish_dir"]) == world["digest_before"]  # analytics.duckdb included
     assert [v.version for v in PublicationStore(world["publish_dir"]).versions(E)] == [1]
@@ -172,15 +185,7 @@ def test_an_exception_half_way_through_writing_leaves_no_trace(
     monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")  # a republication is due
     monkeypatch.setattr(publish_module, "write_xlsx", explode)
     with pytest.raises(RuntimeError, match="injected"):
-        publish_module.publish(
-            world["warehouse"],
-            world["publish_dir"],
-            run_date=date(2027, 2, 1),
-            evaluation_dates=[E],
-            republish=True,
-            reason="fault test",
-            progress=lambda m: None,
-        )
+        _publish_again(world)
     _assert_nothing_published(world)
 
 
@@ -196,15 +201,7 @@ def test_a_disk_full_write_error_leaves_no_trace(world: dict[str, Path], monkeyp
     monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")  # a republication is due
     monkeypatch.setattr(publish_module, "_copy", full_disk)
     with pytest.raises(OSError, match="No space left"):
-        publish_module.publish(
-            world["warehouse"],
-            world["publish_dir"],
-            run_date=date(2027, 2, 1),
-            evaluation_dates=[E],
-            republish=True,
-            reason="fault test",
-            progress=lambda m: None,
-        )
+        _publish_again(world)
     _assert_nothing_published(world)
 
 
