@@ -34,24 +34,11 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, note, settings
 
-from tests.reference.technology import TechnologyReference, evaluate, read_landing
+from tests.reference.technology import A9_ACTIONS, RANK, TechnologyReference, evaluate, read_landing
 from tests.strategies.technology import Batch, Context, Landing, batches, build_landing, case_of
 
 N_CASES = 200  # per example; ~30 bytes of Hypothesis entropy each (the buffer is 8 KiB)
-ACTIONS = {
-    "left_program",
-    "not_in_program",
-    "joined",
-    "upgrade_held_compliance",
-    "upgrade",
-    "upgrade_pending_poc_form",
-    "upgrade_deferred_no_poc_form",
-    "downgrade",
-    "downgrade_waived_2026",
-    "downgrade_not_in_window",
-    "unchanged",
-}
-TIER_VALUES = {"not_in_program", "partner", "rising", "leading", "premier"}
+TIER_VALUES = set(RANK)
 
 CONTEXTS = [
     # chain 2026-01-15 .. 2027-07-15; run date = last E + 14: the last date's upgrades are pending
@@ -76,7 +63,7 @@ CONTEXTS = [
 def possible_actions(ref: TechnologyReference, ctx: Context) -> set[str]:
     """The A9 actions the output dates of a batch allow."""
     dates = sorted({_as_date(e) for e in ref.evaluations["evaluation_date"]})
-    possible = set(ACTIONS)
+    possible = set(A9_ACTIONS)
     if not dates or ctx.run_date > dates[-1] + timedelta(days=14):
         possible.discard("upgrade_pending_poc_form")  # no evaluated date's POC window is open
     if not any(e.year >= 2027 and e.month in (1, 7) for e in dates):

@@ -74,6 +74,20 @@ import pandas as pd
 NOT_IN_PROGRAM = "not_in_program"
 TIERS: tuple[str, ...] = ("partner", "rising", "leading", "premier")
 RANK: dict[str, int] = {NOT_IN_PROGRAM: 0, "partner": 1, "rising": 2, "leading": 3, "premier": 4}
+# rules.md A9: the action of each row of the table, in order; row 11 (unchanged) is the default.
+A9_ACTIONS: tuple[str, ...] = (
+    "left_program",
+    NOT_IN_PROGRAM,
+    "joined",
+    "upgrade_held_compliance",
+    "upgrade",
+    "upgrade_pending_poc_form",
+    "upgrade_deferred_no_poc_form",
+    "downgrade",
+    "downgrade_waived_2026",
+    "downgrade_not_in_window",
+    "unchanged",
+)
 TIER_OF_RANK: dict[int, str] = {r: t for t, r in RANK.items()}
 REQUIRED, PREFERRED = "required", "preferred"
 PERFORMANCE_TIERS = ("rising", "leading", "premier")
@@ -628,21 +642,9 @@ def _chain(
             down & (e < rules.no_downgrade_before),  # 9
             down,  # 10 (April / October)
         ]
-        actions = [
-            "left_program",
-            NOT_IN_PROGRAM,
-            "joined",
-            "upgrade_held_compliance",
-            "upgrade",
-            "upgrade_pending_poc_form",
-            "upgrade_deferred_no_poc_form",
-            "downgrade",
-            "downgrade_waived_2026",
-            "downgrade_not_in_window",
-        ]
         max_c_x = np.maximum(r_c, r_x)
         after_rank = [0, 0, RANK["partner"], r_c, r_xp, max_c_x, max_c_x, r_x, r_c, r_c]
-        action = np.select(conditions, actions, default="unchanged")
+        action = np.select(conditions, list(A9_ACTIONS[:-1]), default=A9_ACTIONS[-1])
         after = pd.Series(np.select(conditions, after_rank, default=r_c), index=rows.index).map(TIER_OF_RANK)
         if (live & c.isna()).any():  # cannot happen: a live partner without baseline starts at partner
             raise AssertionError("live partner with no tier in force")
