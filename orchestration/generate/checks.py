@@ -9,7 +9,9 @@ from datetime import date
 
 import duckdb
 
+from orchestration.calendar import window_months
 from orchestration.defs.ingest.contract import EDITIONS, FEEDS, PRODUCT_LINES, TIERS
+from orchestration.program import PROGRAM
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -36,12 +38,12 @@ def violation_queries() -> dict[str, str]:
     lines, eds = _in(PRODUCT_LINES), _in(EDITIONS)
     enums = {
         "partners program": "SELECT count(*) FROM raw.partners WHERE program NOT IN ('technology', 'solutions')",
-        "partners solutions fields": """SELECT count(*) FROM raw.partners WHERE
+        "partners solutions fields": f"""SELECT count(*) FROM raw.partners WHERE
             (program = 'solutions' AND (solutions_type NOT IN ('partner', 'provider')
-                OR solutions_tier NOT IN ('partner', 'gold', 'platinum', 'diamond', 'elite')
+                OR solutions_tier NOT IN {_in(PROGRAM.solutions_tiers)}
                 OR solutions_type IS NULL OR solutions_tier IS NULL))
             OR (program = 'technology' AND (solutions_type IS NOT NULL OR solutions_tier IS NOT NULL))""",
-        "partners region": "SELECT count(*) FROM raw.partners WHERE region NOT IN ('NA', 'LATAM', 'EMEA', 'APAC')",
+        "partners region": f"SELECT count(*) FROM raw.partners WHERE region NOT IN {_in(PROGRAM.regions)}",
         "mrr enums": f"SELECT count(*) FROM raw.portal_mrr_monthly WHERE product_line NOT IN {lines}"
         f" OR edition NOT IN {eds} OR mrr_usd < 0 OR mrr_usd IS NULL",
         "mrr month is first day": "SELECT count(*) FROM raw.portal_mrr_monthly WHERE day(month) <> 1",
@@ -56,7 +58,7 @@ def violation_queries() -> dict[str, str]:
             OR review_status NOT IN ('approved', 'pending', 'rejected')
             OR mrr_usd < 0""",
         "poc data sharing": "SELECT count(*) FROM raw.partner_poc_forms WHERE data_sharing NOT IN"
-        " ('crossbeam', 'other_approved', 'none')",
+        f" {_in(PROGRAM.data_sharing_methods)}",
         "baseline tier": f"SELECT count(*) FROM raw.technology_tier_baseline WHERE tier NOT IN {_in(TIERS)}",
         "deal enums": """SELECT count(*) FROM raw.deals WHERE
             collaboration_type NOT IN ('partner_collaboration', 'hubspot_collaboration')
@@ -131,7 +133,7 @@ def tier_estimate_sql(evaluation_date: date) -> str:
     before 2027, D9). A rough SQL estimate, not the rules engine."""
     e = evaluation_date
     q_start = date(e.year, (e.month - 1) // 3 * 3 + 1, 1)
-    w_from = date(q_start.year - 1, q_start.month, 1)
+    w_from = window_months(q_start)[0]  # rules.md D2, the seed's window_months
     enforced = "true" if e >= date(2027, 1, 1) else "false"
     return f"""
     WITH params AS (SELECT DATE '{e}' AS e, DATE '{w_from}' AS w_from,
@@ -154,13 +156,14 @@ def tier_estimate_sql(evaluation_date: date) -> str:
           AND (i.uninstalled_at IS NULL OR CAST(i.uninstalled_at AS DATE) >= u.month)
         WHERE u.api_calls > 0),
     attached AS (
-        SELECT a.partner_id, sum(coalesce(pm.mrr, 0)) / 12.0 AS attached_mrr
+        SELECT a.partner_id, sum(coalesce(pm.mrr, 0)) / {PROGRAM.window_months}.0 AS attached_mrr
         FROM active a LEFT JOIN portal_mrr pm USING (portal_id, month) GROUP BY ALL),
     first90 AS (  -- A3 90-day install MRR, D5
         SELECT ap.partner_id, i.portal_id, min(CAST(i.installed_at AS DATE)) AS d
         FROM raw.app_installs i JOIN raw.apps ap USING (app_id) JOIN raw.portals p USING (portal_id), params
         WHERE CAST(i.installed_at AS DATE) BETWEEN w_from AND w_to
-          AND CAST(i.installed_at AS DATE) BETWEEN p.first_purchase_on AND p.first_purchase_on + 90
+          AND CAST(i.installed_at AS DATE) BETWEEN p.first_purchase_on
+            AND p.first_purchase_on + {PROGRAM.install_window_days}
         GROUP BY ALL),
     install90 AS (
         SELECT f.partner_id, sum(coalesce(pm.mrr, 0)) AS install_90d_mrr FROM first90 f

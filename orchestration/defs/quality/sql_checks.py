@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS
+from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS, window_months
 from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME
 from orchestration.defs.quality.report import MAX_SAMPLES, CheckResult
 
@@ -236,12 +236,6 @@ def evaluation_windows(evaluation_from: date, evaluation_to: date, run_date: dat
             if evaluation_from <= e <= evaluation_to and (run_date is None or e <= run_date):
                 out.append(e)
     return out
-
-
-def window_months(e: date) -> list[date]:
-    """rules.md D2: the 12 complete calendar months ending before E's quarter starts."""
-    start = date(e.year - 1, e.month, 1)
-    return [date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1) for i in range(12)]
 
 
 def coverage_checks(evaluation_dates: Sequence[date] = ()) -> list[SqlCheck]:
