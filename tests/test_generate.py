@@ -246,7 +246,7 @@ def test_the_checks_catch_broken_data(landing: tuple[Path, dict[str, int]], tmp_
     b = _load(broken, tmp_path / "broken.duckdb")
     v = contract_violations(b)
     assert v["pk portals"] == 1
-    assert v["ref deal_partners solutions partner"] > 0
+    assert v["ref deal_partners partner_id_references_solutions_partners"] > 0
     assert v["pk deal_partners"] > 0
 
 

@@ -9,8 +9,9 @@ import dagster as dg
 
 from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS
 from orchestration.defs.jobs import publish_quarter_job
+from orchestration.program import PROGRAM
 
-POC_WINDOW_DAYS = 14  # mirrors seeds/technology_program_settings.csv; the publication reads the seed
+POC_WINDOW_DAYS = PROGRAM.poc_form_window_days  # rules.md A7/D10
 
 
 _MONTHS = ",".join(str(m) for m in EVALUATION_MONTHS)

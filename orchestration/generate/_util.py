@@ -14,6 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.program import PROGRAM
+
 SECONDS_PER_DAY = 86_400
 _EPOCH = date(1970, 1, 1)
 
@@ -138,9 +140,9 @@ class Calendar:
         return int(self.month_day(self.n_months)) - 1
 
     def evaluation_dates(self) -> list[date]:
-        """rules.md A2/D2: every 15 Jan/Apr/Jul/Oct whose 12-month window lies within the months."""
+        """rules.md A2/D2: every 15 Jan/Apr/Jul/Oct whose window (seed window_months) lies within the months."""
         out = []
-        for q_abs in range(self.first_abs + 12, self.last_abs + 2):
+        for q_abs in range(self.first_abs + PROGRAM.window_months, self.last_abs + 2):
             if q_abs % 3 == 0:  # quarter starts: Jan, Apr, Jul, Oct
                 out.append(date(1970 + q_abs // 12, q_abs % 12 + 1, 15))
         return out

@@ -9,19 +9,14 @@ from datetime import date
 
 import duckdb
 
+from orchestration.calendar import window_months
 from orchestration.defs.ingest.contract import EDITIONS, FEEDS, PRODUCT_LINES, TIERS
+from orchestration.defs.ingest.references import REFERENCES, Reference
+from orchestration.program import PROGRAM
 
 
 def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-def _ref(child: str, col: str, parent: str, pcol: str, where: str = "") -> str:
-    cond = f" AND {where}" if where else ""
-    return (
-        f"SELECT count(*) FROM raw.{child} c WHERE c.{col} IS NOT NULL{cond}"
-        f" AND NOT EXISTS (SELECT 1 FROM raw.{parent} p WHERE p.{pcol} = c.{col})"
-    )
 
 
 def violation_queries() -> dict[str, str]:
@@ -36,12 +31,12 @@ def violation_queries() -> dict[str, str]:
     lines, eds = _in(PRODUCT_LINES), _in(EDITIONS)
     enums = {
         "partners program": "SELECT count(*) FROM raw.partners WHERE program NOT IN ('technology', 'solutions')",
-        "partners solutions fields": """SELECT count(*) FROM raw.partners WHERE
+        "partners solutions fields": f"""SELECT count(*) FROM raw.partners WHERE
             (program = 'solutions' AND (solutions_type NOT IN ('partner', 'provider')
-                OR solutions_tier NOT IN ('partner', 'gold', 'platinum', 'diamond', 'elite')
+                OR solutions_tier NOT IN {_in(PROGRAM.solutions_tiers)}
                 OR solutions_type IS NULL OR solutions_tier IS NULL))
             OR (program = 'technology' AND (solutions_type IS NOT NULL OR solutions_tier IS NOT NULL))""",
-        "partners region": "SELECT count(*) FROM raw.partners WHERE region NOT IN ('NA', 'LATAM', 'EMEA', 'APAC')",
+        "partners region": f"SELECT count(*) FROM raw.partners WHERE region NOT IN {_in(PROGRAM.regions)}",
         "mrr enums": f"SELECT count(*) FROM raw.portal_mrr_monthly WHERE product_line NOT IN {lines}"
         f" OR edition NOT IN {eds} OR mrr_usd < 0 OR mrr_usd IS NULL",
         "mrr month is first day": "SELECT count(*) FROM raw.portal_mrr_monthly WHERE day(month) <> 1",
@@ -56,7 +51,7 @@ def violation_queries() -> dict[str, str]:
             OR review_status NOT IN ('approved', 'pending', 'rejected')
             OR mrr_usd < 0""",
         "poc data sharing": "SELECT count(*) FROM raw.partner_poc_forms WHERE data_sharing NOT IN"
-        " ('crossbeam', 'other_approved', 'none')",
+        f" {_in(PROGRAM.data_sharing_methods)}",
         "baseline tier": f"SELECT count(*) FROM raw.technology_tier_baseline WHERE tier NOT IN {_in(TIERS)}",
         "deal enums": """SELECT count(*) FROM raw.deals WHERE
             collaboration_type NOT IN ('partner_collaboration', 'hubspot_collaboration')
@@ -71,36 +66,12 @@ def violation_queries() -> dict[str, str]:
             FROM raw.proof_of_involvement WHERE onboarding_product_lines IS NOT NULL) WHERE l NOT IN {lines}""",
     }
     q.update(enums)
-    refs = {
-        "ref mrr portal": _ref("portal_mrr_monthly", "portal_id", "portals", "portal_id"),
-        "ref apps partner": _ref("apps", "partner_id", "partners", "partner_id"),
-        "ref apps technology partner": """SELECT count(*) FROM raw.apps a JOIN raw.partners p USING (partner_id)
-            WHERE p.program <> 'technology'""",
-        "ref certification app": _ref("app_certifications", "app_id", "apps", "app_id"),
-        "ref install app": _ref("app_installs", "app_id", "apps", "app_id"),
-        "ref install portal": _ref("app_installs", "portal_id", "portals", "portal_id"),
-        "ref usage app": _ref("app_usage_monthly", "app_id", "apps", "app_id"),
-        "ref usage portal": _ref("app_usage_monthly", "portal_id", "portals", "portal_id"),
-        "ref review app": _ref("marketplace_reviews", "app_id", "apps", "app_id"),
-        "ref review portal": _ref("marketplace_reviews", "portal_id", "portals", "portal_id"),
-        "ref submission partner": _ref("influenced_revenue_submissions", "partner_id", "partners", "partner_id"),
-        "ref submission portal": _ref("influenced_revenue_submissions", "portal_id", "portals", "portal_id"),
-        "ref form partner": _ref("partner_poc_forms", "partner_id", "partners", "partner_id"),
-        "ref escalation partner": _ref("compliance_escalations", "partner_id", "partners", "partner_id"),
-        "ref baseline partner": _ref("technology_tier_baseline", "partner_id", "partners", "partner_id"),
-        "ref deal portal": _ref("deals", "portal_id", "portals", "portal_id"),
-        "ref deal_partners deal": _ref("deal_partners", "deal_id", "deals", "deal_id"),
-        "ref deal_partners solutions partner": """SELECT count(*) FROM raw.deal_partners d
-            LEFT JOIN raw.partners p USING (partner_id) WHERE p.program IS DISTINCT FROM 'solutions'""",
-        "ref line item deal": _ref("deal_line_items", "deal_id", "deals", "deal_id"),
-        "ref poi deal": _ref("proof_of_involvement", "deal_id", "deals", "deal_id"),
-        "ref poi partner": _ref("proof_of_involvement", "partner_id", "partners", "partner_id"),
-        "ref activity partner": _ref("partner_portal_activity", "partner_id", "partners", "partner_id"),
-        "ref activity portal": _ref("partner_portal_activity", "portal_id", "portals", "portal_id"),
-        "ref decision deal": _ref("credit_decisions", "deal_id", "deals", "deal_id"),
-        "ref decision partner": _ref("credit_decisions", "partner_id", "partners", "partner_id"),
-    }
-    q.update(refs)
+    # feeds.md's arrows, from the one list the gate checks too; the program condition is part of the reference
+    # (plus one that is not an arrow of feeds.md, so the gate does not check it: the generator's
+    # credit decisions name real partners)
+    decision_partner = Reference("credit_decisions", "partner_id", "partners", "partner_id")
+    for r in (*REFERENCES, decision_partner):
+        q[f"ref {r.feed} {r.name}"] = f"SELECT count(*) {r.dangling()}"
     order = {
         "apps delisted after listed": "SELECT count(*) FROM raw.apps WHERE delisted_on < listed_on",
         "certification expires after": "SELECT count(*) FROM raw.app_certifications WHERE expires_on <= certified_on",
@@ -131,7 +102,7 @@ def tier_estimate_sql(evaluation_date: date) -> str:
     before 2027, D9). A rough SQL estimate, not the rules engine."""
     e = evaluation_date
     q_start = date(e.year, (e.month - 1) // 3 * 3 + 1, 1)
-    w_from = date(q_start.year - 1, q_start.month, 1)
+    w_from = window_months(q_start)[0]  # rules.md D2, the seed's window_months
     enforced = "true" if e >= date(2027, 1, 1) else "false"
     return f"""
     WITH params AS (SELECT DATE '{e}' AS e, DATE '{w_from}' AS w_from,
@@ -154,13 +125,14 @@ def tier_estimate_sql(evaluation_date: date) -> str:
           AND (i.uninstalled_at IS NULL OR CAST(i.uninstalled_at AS DATE) >= u.month)
         WHERE u.api_calls > 0),
     attached AS (
-        SELECT a.partner_id, sum(coalesce(pm.mrr, 0)) / 12.0 AS attached_mrr
+        SELECT a.partner_id, sum(coalesce(pm.mrr, 0)) / {PROGRAM.window_months}.0 AS attached_mrr
         FROM active a LEFT JOIN portal_mrr pm USING (portal_id, month) GROUP BY ALL),
     first90 AS (  -- A3 90-day install MRR, D5
         SELECT ap.partner_id, i.portal_id, min(CAST(i.installed_at AS DATE)) AS d
         FROM raw.app_installs i JOIN raw.apps ap USING (app_id) JOIN raw.portals p USING (portal_id), params
         WHERE CAST(i.installed_at AS DATE) BETWEEN w_from AND w_to
-          AND CAST(i.installed_at AS DATE) BETWEEN p.first_purchase_on AND p.first_purchase_on + 90
+          AND CAST(i.installed_at AS DATE) BETWEEN p.first_purchase_on
+            AND p.first_purchase_on + {PROGRAM.install_window_days}
         GROUP BY ALL),
     install90 AS (
         SELECT f.partner_id, sum(coalesce(pm.mrr, 0)) AS install_90d_mrr FROM first90 f

@@ -31,12 +31,12 @@ from orchestration.generate._util import (
     ids,
     stream,
 )
+from orchestration.program import EDITIONS, PROGRAM
 
 ALIVE = 1_000_000  # last month of a portal or line that has not ended
 LINE_PACK = PRODUCT_LINES.index("credit_capacity_pack")
 LINE_OVERAGE = PRODUCT_LINES.index("credit_overage")
-N_HUBS = 6
-EDITIONS = ("starter", "professional", "enterprise")
+N_HUBS = len(PROGRAM.hub_lines)  # the hub lines lead PRODUCT_LINES (tests/test_program.py)
 COUNTRIES = ("US", "CA", "GB", "DE", "FR", "NL", "ES", "IT", "SE", "AU", "JP", "SG", "IN", "BR", "MX", "IE")
 COUNTRY_P = (0.42, 0.05, 0.09, 0.06, 0.04, 0.03, 0.03, 0.02, 0.02, 0.05, 0.03, 0.02, 0.04, 0.04, 0.03, 0.03)
 SEGMENTS = ("Free", "Small business", "Mid-market", "Enterprise")

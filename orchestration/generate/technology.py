@@ -37,6 +37,7 @@ from orchestration.generate._util import (
     ts_col,
 )
 from orchestration.generate.shared import Portals
+from orchestration.program import PROGRAM
 
 NAME_A = ("Bright", "Blue", "North", "Swift", "Clear", "Prime", "Nimble", "Smart", "Open", "Happy", "Red", "Green")
 NAME_B = ("Funnel", "Sync", "Pipe", "Signal", "Forms", "Data", "Chat", "Docs", "Ledger", "Flow", "Metrics", "Cloud")
@@ -44,7 +45,7 @@ NAME_C = ("Labs", "Inc", "Software", "HQ", "Systems", "Apps", "Tech", "Works")
 APP_SUFFIX = (" for HubSpot", " Sync", " Connector", " Integration", "")
 REGIONS = ("NA", "EMEA", "APAC", "LATAM")
 REGION_P = (0.55, 0.25, 0.12, 0.08)
-TIERS = ("partner", "rising", "leading", "premier")
+TIERS = PROGRAM.tiers_in_program
 # Rough size quantiles of the tiers, only used to draw plausible baseline tiers.
 TIER_CUTS = (0.88, 0.95, 0.985)
 
@@ -223,12 +224,12 @@ def make_installs(apps: Apps, p: Portals, cal: Calendar, k: P.Knobs, seed: int) 
     # some installs come right after the first purchase (rules.md A3, 90-day install MRR); a few
     # of those are dated just before it and must not qualify (D5)
     fp = p.first_purchase_day[portal]
-    bump_day = fp + rng.integers(-20, 91, n)
+    bump_day = fp + rng.integers(-20, PROGRAM.install_window_days + 1, n)
     bump = (rng.random(n) < apps.new_customer_share[app]) & p.paid[portal] & (bump_day >= lo) & (bump_day <= hi)
     day = np.where(bump, bump_day, day)
     ok = lo <= hi
-    # a quiet partner's apps never get installs in a portal's first 90 days
-    ok &= ~(apps.quiet[app] & p.paid[portal] & (day >= fp) & (day <= fp + 90))
+    # a quiet partner's apps never get installs in a portal's first 90 days (install_window_days)
+    ok &= ~(apps.quiet[app] & p.paid[portal] & (day >= fp) & (day <= fp + PROGRAM.install_window_days))
     app, portal, day = app[ok], portal[ok], day[ok]
     n = len(app)
     inst_s = day * SECONDS_PER_DAY + rng.integers(0, SECONDS_PER_DAY, n)
@@ -495,7 +496,7 @@ def certifications_table(tp: TechPartners, apps: Apps, cal: Calendar, k: P.Knobs
     revoked = rng.random(n) < k.certification_revoked_prob
     if n >= 3 and not revoked.any():  # small scales still have a revoked certification
         revoked[rng.integers(0, n)] = True
-    eff_exp = np.where(explicit, expires, cert + 730)
+    eff_exp = np.where(explicit, expires, cert + 365 * PROGRAM.certification_validity_years)  # D8 default expiry
     renew = ~revoked & (eff_exp < cal.end_day) & (rng.random(n) < 0.35)
     r = np.flatnonzero(renew)
     app_all = np.concatenate([app, app[r]])

@@ -31,6 +31,7 @@ from orchestration.defs.publication.store import MANIFEST
 from orchestration.portal import labels
 from orchestration.portal.chart import Series, line_chart, threshold_in_range
 from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData
+from orchestration.program import PROGRAM
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 100
@@ -119,6 +120,7 @@ def _env() -> Environment:
         arrow=arrow,
         TIERS=TIERS,
         ACTIONS=ACTIONS,
+        POC_FORM_WINDOW_DAYS=PROGRAM.poc_form_window_days,  # rules.md A7/D10
     )
     return env
 

@@ -29,14 +29,15 @@ from typing import Any
 import duckdb
 
 from orchestration.defs.publication.store import ANALYTICS_DB, MANIFEST, PublicationStore, Version
+from orchestration.program import A9_ACTIONS, PROGRAM
 
 EXTRACT_FILE = "tier_extract.parquet"
 REQUIREMENTS_FILE = "requirements.parquet"
 GATE_DIR = "gate"
 
-# product.md "Public interface": tier values, in rank order.
-TIERS = ("not_in_program", "partner", "rising", "leading", "premier")
-TIER_RANK = {t: i for i, t in enumerate(TIERS)}
+# product.md "Public interface": tier values, in rank order (seeds/technology_tiers.csv).
+TIERS = PROGRAM.tiers
+TIER_RANK = PROGRAM.tier_rank
 # rules.md A4: the requirement ids, in the guide's order.
 REQUIREMENTS = (
     "live_listing",
@@ -52,19 +53,7 @@ REQUIREMENTS = (
 )
 REQUIREMENT_ORDER = {r: i for i, r in enumerate(REQUIREMENTS)}
 # rules.md A9: the actions, in the table's order.
-ACTIONS = (
-    "left_program",
-    "not_in_program",
-    "joined",
-    "upgrade_held_compliance",
-    "upgrade",
-    "upgrade_pending_poc_form",
-    "upgrade_deferred_no_poc_form",
-    "downgrade",
-    "downgrade_waived_2026",
-    "downgrade_not_in_window",
-    "unchanged",
-)
+ACTIONS = A9_ACTIONS
 
 
 class NotFound(Exception):

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from orchestration.program import PROGRAM
+
 TIER_LABELS = {
     "not_in_program": "Not in program",
     "partner": "Partner",
@@ -183,9 +185,9 @@ ACTION_EXPLANATIONS = {
     "the tier stays {after}.",
     "upgrade": "Moved up from {before} to {after}: it meets every requirement of {after}.",
     "upgrade_pending_poc_form": "Qualifies for {pending} on performance; the upgrade waits for a complete POC form "
-    "(the form may arrive until 14 days after the evaluation date).",
+    "(the form may arrive until {window_days} days after the evaluation date).",
     "upgrade_deferred_no_poc_form": "Qualified for {pending} on performance, but no complete POC form arrived within "
-    "14 days: the upgrade is deferred.",
+    "{window_days} days: the upgrade is deferred.",
     "downgrade": "Moved down from {before} to {after}: it no longer meets every requirement of {before}.",
     "downgrade_waived_2026": "Keeps {after} although it no longer meets all its requirements: downgrades are waived "
     "in 2026 (at risk).",
@@ -197,4 +199,9 @@ ACTION_EXPLANATIONS = {
 
 def action_explanation(action: str | None, before: str | None, after: str | None, pending: str | None) -> str:
     text = ACTION_EXPLANATIONS.get(action or "", "")
-    return text.format(before=tier_label(before), after=tier_label(after), pending=tier_label(pending))
+    return text.format(
+        before=tier_label(before),
+        after=tier_label(after),
+        pending=tier_label(pending),
+        window_days=PROGRAM.poc_form_window_days,  # rules.md A7/D10
+    )

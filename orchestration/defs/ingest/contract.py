@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from orchestration import program
+
 # feeds.md type legend -> DuckDB type of the raw table.
 DUCKDB_TYPES: dict[str, str] = {
     "str": "VARCHAR",
@@ -300,20 +302,9 @@ FEEDS: tuple[Feed, ...] = (
 
 FEEDS_BY_NAME: dict[str, Feed] = {f.name: f for f in FEEDS}
 
-# Enumerations of feeds.md and rules.md B1 (checked by the quality gate, not by the loader).
-PRODUCT_LINES = (
-    "marketing_hub",
-    "sales_hub",
-    "service_hub",
-    "content_hub",
-    "data_hub",
-    "commerce_hub",
-    "credit_capacity_pack",
-    "credit_overage",
-    "reporting_addon",
-    "core_seats",
-    "other",
-)
-HUB_LINES = PRODUCT_LINES[:6]
-EDITIONS = ("starter", "professional", "enterprise")
-TIERS = ("partner", "rising", "leading", "premier")
+# Enumerations of feeds.md and rules.md B1 (checked by the quality gate, not by the loader), from the
+# seeds through orchestration/program.py.
+PRODUCT_LINES = program.PROGRAM.product_lines
+HUB_LINES = program.PROGRAM.hub_lines
+EDITIONS = program.EDITIONS
+TIERS = program.PROGRAM.tiers_in_program

@@ -27,6 +27,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from orchestration.program import PROGRAM
+
 TIERS_DIR = "technology_tiers"
 STAGING_DIR = ".staging"
 MANIFEST = "manifest.json"
@@ -150,7 +152,7 @@ class Decision:
     reason: str
 
 
-def poc_window_open(evaluation_date: date, run_date: date, window_days: int = 14) -> bool:
+def poc_window_open(evaluation_date: date, run_date: date, window_days: int = PROGRAM.poc_form_window_days) -> bool:
     """rules.md A7/D10: the form may arrive until E + 14 days; the window is open while run date <= E + 14."""
     return run_date <= evaluation_date + timedelta(days=window_days)
 
@@ -164,7 +166,7 @@ def decide(
     code_version: str,
     republish: bool = False,
     reason: str | None = None,
-    window_days: int = 14,
+    window_days: int = PROGRAM.poc_form_window_days,
 ) -> Decision:
     """When a new version is made:
     - a date with no publication is published;

@@ -19,8 +19,9 @@ from typing import Any
 
 import duckdb
 
-from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS
+from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS, window_months
 from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME
+from orchestration.defs.ingest.references import REFERENCES
 from orchestration.defs.quality.report import MAX_SAMPLES, CheckResult
 
 RAW = "raw"
@@ -140,55 +141,10 @@ def key_checks() -> list[SqlCheck]:
 # References (blocking): every arrow of feeds.md.
 
 
-@dataclass(frozen=True)
-class Reference:
-    feed: str
-    column: str
-    parent: str
-    parent_column: str
-    program: str | None = None  # the parent partner must be of this program
-
-    @property
-    def name(self) -> str:
-        target = f"{self.program}_partners" if self.program else self.parent
-        return f"{self.column}_references_{target}"
-
-
-REFERENCES: tuple[Reference, ...] = (
-    Reference("portal_mrr_monthly", "portal_id", "portals", "portal_id"),
-    Reference("apps", "partner_id", "partners", "partner_id", program="technology"),
-    Reference("app_certifications", "app_id", "apps", "app_id"),
-    Reference("app_installs", "app_id", "apps", "app_id"),
-    Reference("app_installs", "portal_id", "portals", "portal_id"),
-    Reference("app_usage_monthly", "app_id", "apps", "app_id"),
-    Reference("app_usage_monthly", "portal_id", "portals", "portal_id"),
-    Reference("marketplace_reviews", "app_id", "apps", "app_id"),
-    Reference("marketplace_reviews", "portal_id", "portals", "portal_id"),
-    Reference("influenced_revenue_submissions", "partner_id", "partners", "partner_id"),
-    Reference("influenced_revenue_submissions", "portal_id", "portals", "portal_id"),
-    Reference("partner_poc_forms", "partner_id", "partners", "partner_id"),
-    Reference("compliance_escalations", "partner_id", "partners", "partner_id"),
-    Reference("technology_tier_baseline", "partner_id", "partners", "partner_id"),
-    Reference("deals", "portal_id", "portals", "portal_id"),
-    Reference("deal_partners", "deal_id", "deals", "deal_id"),
-    Reference("deal_partners", "partner_id", "partners", "partner_id", program="solutions"),
-    Reference("deal_line_items", "deal_id", "deals", "deal_id"),
-    Reference("proof_of_involvement", "deal_id", "deals", "deal_id"),
-    Reference("proof_of_involvement", "partner_id", "partners", "partner_id"),
-    Reference("partner_portal_activity", "partner_id", "partners", "partner_id"),
-    Reference("partner_portal_activity", "portal_id", "portals", "portal_id"),
-    Reference("credit_decisions", "deal_id", "deals", "deal_id"),
-)
-
-
 def reference_checks() -> list[SqlCheck]:
     out = []
     for r in REFERENCES:
-        extra = f" AND p.program = '{r.program}'" if r.program else ""
-        dangling = (
-            f"FROM {_t(r.feed)} c WHERE c.{r.column} IS NOT NULL AND NOT EXISTS"
-            f" (SELECT 1 FROM {_t(r.parent)} p WHERE p.{r.parent_column} = c.{r.column}{extra})"
-        )
+        dangling = r.dangling(RAW)
         target = f"a {r.program} partner in partners" if r.program else f"a row of {r.parent}"
         out.append(
             SqlCheck(
@@ -236,12 +192,6 @@ def evaluation_windows(evaluation_from: date, evaluation_to: date, run_date: dat
             if evaluation_from <= e <= evaluation_to and (run_date is None or e <= run_date):
                 out.append(e)
     return out
-
-
-def window_months(e: date) -> list[date]:
-    """rules.md D2: the 12 complete calendar months ending before E's quarter starts."""
-    start = date(e.year - 1, e.month, 1)
-    return [date(start.year + (start.month - 1 + i) // 12, (start.month - 1 + i) % 12 + 1, 1) for i in range(12)]
 
 
 def coverage_checks(evaluation_dates: Sequence[date] = ()) -> list[SqlCheck]:
