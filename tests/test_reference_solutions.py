@@ -649,7 +649,9 @@ def test_b9_credit_capacity_pack_is_commissioned() -> None:
     assert monthly(run(z).commission_accruals, "sp1", "accrual_usd") == {"2025-01": 20.0}
 
 
-def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
+def test_d14_starter_edition_add_on_beside_only_a_pro_pack_is_not_bundled() -> None:
+    """D14 revised 2026-12-04: a starter add-on is a Starter product; without a pro/enterprise hub item
+    on the deal it is not bundled, while the professional pack keeps the deal eligible (B2)."""
     z = zone_with()
     z.deal(
         "d1",
@@ -660,8 +662,36 @@ def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
     )
     signed(z, "poi1", "d1", "sp1", "2025-01-02T00:00:00")
     res = run(z)
-    assert outcome(res, "d1", "reporting_addon") == ("credited", "sp1")
+    assert outcome(res, "d1", "reporting_addon") == ("starter_not_bundled", None)
     assert outcome(res, "d1", "credit_capacity_pack") == ("credited", "sp1")
+
+
+def test_d14_deal_of_a_single_starter_edition_core_seats_is_not_eligible() -> None:
+    """D14/B2 revised: "ne contient que des produits Starter" covers a starter-edition core_seats."""
+    z = zone_with()
+    pay(z, "po1", "core_seats", "starter", "45.00", "2025-03-01", 6)
+    z.deal("d1", "po1", "2025-03-28", [("core_seats", "starter", "45.00")], [("sp1", "originator")])
+    signed(z, "poi1", "d1", "sp1", "2025-03-20T00:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "core_seats") == ("not_eligible_starter_only", None)
+    assert res.associations.empty and res.sold_mrr.empty and res.commission_accruals.empty
+
+
+def test_d14_starter_add_on_bundled_with_a_pro_hub_is_credited_and_commissioned() -> None:
+    z = zone_with()
+    pay(z, "po1", "marketing_hub", "professional", "800.00", "2025-03-01", 1)
+    pay(z, "po1", "core_seats", "starter", "45.00", "2025-03-01", 1)
+    z.deal(
+        "d1",
+        "po1",
+        "2025-03-10",
+        [("marketing_hub", "professional", "800.00"), ("core_seats", "starter", "45.00")],
+        [("sp1", "originator")],
+    )
+    signed(z, "poi1", "d1", "sp1", "2025-03-01T00:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "core_seats") == ("credited", "sp1")
+    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {"2025-03": 169.0}  # 20 % of 845
 
 
 def test_b6_rule3_credit_overage_is_not_the_highest_mrr_subscription() -> None:

@@ -34,16 +34,13 @@ Deal credit (B2-B6)
 - Only ``stage = closed_won`` deals with a ``closed_on`` get rows, one per line item; a closed-won
   deal without line items gets no row (it is returned in ``deals_without_line_items``, the warning).
 - Hub lines are the six ``*_hub`` lines. An item is *eligible* (B2) when it is a professional or
-  enterprise item of a hub line, or any item (any edition) of ``credit_capacity_pack``,
-  ``reporting_addon``, ``core_seats`` or ``other``. A deal with no eligible item gives
-  ``not_eligible_starter_only`` to every line that is not ``credit_overage``.
-- D14 "starter items" are the ``starter`` items of **hub** lines: they are ``starter_not_bundled``
-  unless the deal holds a professional/enterprise hub item. The edition of a non-hub item
-  (credit pack, add-on, seats, other) plays no part, as in B2, where those lines make a deal
-  eligible whatever their edition; Starter is a hub edition in the source ("Marketing Hub Pro ou
-  Entreprise ... Packs de capacités de crédits ... Autres produits"; FAQ "produits Starter ... offre
-  groupée"). (First written literally - any ``starter`` item - and changed after the differential
-  test showed the dbt side reads it this way; rules.md should say which; reported.)
+  enterprise item of a hub line or of ``credit_capacity_pack``, ``reporting_addon``, ``core_seats``
+  or ``other``. A deal with no eligible item gives ``not_eligible_starter_only`` to every line that is
+  not ``credit_overage``.
+- D14 (revised 2026-12-04) a Starter product is any ``starter`` item, whatever its line ("si elle ne
+  contient que des produits Starter"): a starter item (hub or add-on) is ``starter_not_bundled``
+  unless the deal holds a professional/enterprise hub item. (Before the revision both sides read
+  Starter as a hub edition only and credited add-ons in any edition.)
 - Best partner (B6) is resolved per deal among the deal's partners (``deal_partners``); POIs of
   partners that are not on the deal are ignored. A partner may have several POIs: any valid one
   makes it valid, and its onboarding coverage is the union of the lines of its *valid* POIs.
@@ -471,14 +468,14 @@ def _deal_line_credits(
     is_overage = items["product_line"] == OVERAGE
     is_pro = items["edition"].isin(PRO_EDITIONS)
     is_pro_hub = items["product_line"].isin(HUB_LINES) & is_pro
-    is_eligible = is_pro_hub | items["product_line"].isin(NON_HUB_ELIGIBLE_LINES)
+    is_eligible = is_pro_hub | (items["product_line"].isin(NON_HUB_ELIGIBLE_LINES) & is_pro)
     deal_eligible = is_eligible.groupby(items["deal_id"]).transform("any")
     deal_has_pro_hub = is_pro_hub.groupby(items["deal_id"]).transform("any")
     items["outcome"] = None
     items.loc[is_overage, "outcome"] = "credit_overage"
     items.loc[items["outcome"].isna() & ~deal_eligible, "outcome"] = "not_eligible_starter_only"
-    is_starter_hub = items["product_line"].isin(HUB_LINES) & (items["edition"] == "starter")
-    items.loc[items["outcome"].isna() & is_starter_hub & ~deal_has_pro_hub, "outcome"] = "starter_not_bundled"
+    is_starter = ~is_overage & (items["edition"] == "starter")  # D14: any line, hub or not
+    items.loc[items["outcome"].isna() & is_starter & ~deal_has_pro_hub, "outcome"] = "starter_not_bundled"
 
     # Deal-level best partner (B4, B6).
     best, invalid = _resolve_best_partner(deals, items, deal_partners, partners, valid, decisions)

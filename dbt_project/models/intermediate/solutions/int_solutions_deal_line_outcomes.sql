@@ -38,7 +38,7 @@ with lines as (
         case
             when l.is_overage then 'credit_overage'
             when not l.deal_is_eligible then 'not_eligible_starter_only'
-            when l.is_starter_hub and not l.deal_has_pro_ent_hub then 'starter_not_bundled'
+            when l.is_starter_item and not l.deal_has_pro_ent_hub then 'starter_not_bundled'
             when b.best_partner_rule in ('no_valid_poi', 'needs_manual_decision', 'manual_decision_invalid')
                 then b.best_partner_rule
             when b.best_partner_id is null then 'no_valid_poi'
