@@ -12,11 +12,25 @@
 -- Only the months covered by portal_mrr_monthly are read; months before the first covered month
 -- are unknown and count as not paid, so the lag is counted from the first covered month when the
 -- deal closed before it.
-with lines as (
-    select deal_id, portal_id, product_line, close_month
-    from {{ ref('int_solutions_deal_lines') }}
-    where close_month is not null
-      and not is_overage
+with coverage as (
+    select min(month) as first_covered_month, max(month) as last_covered_month
+    from {{ ref('int_solutions_mrr_months') }}
+),
+
+lines as (
+    select
+        l.deal_id,
+        l.portal_id,
+        l.product_line,
+        l.close_month,
+        -- D17: the lag is counted from the close month, or from the first covered month
+        case when l.close_month > cv.first_covered_month then l.close_month else cv.first_covered_month end
+            as lag_start_month,
+        cv.last_covered_month
+    from {{ ref('int_solutions_deal_lines') }} as l
+    cross join coverage as cv
+    where l.close_month is not null
+      and not l.is_overage
 ),
 
 grid as (
@@ -24,6 +38,9 @@ grid as (
         l.deal_id,
         l.product_line,
         l.close_month,
+        l.last_covered_month,
+        {{ dbt.datediff('l.lag_start_month', 'mo.month', 'month') }} as lag_offset,
+        l.lag_start_month,
         mo.month,
         h.edition,
         coalesce(h.mrr_usd, 0) as mrr_usd
@@ -35,45 +52,27 @@ grid as (
         and h.month = mo.month
 ),
 
-coverage as (
-    select min(month) as first_covered_month, max(month) as last_covered_month
-    from {{ ref('int_solutions_mrr_months') }}
-),
-
-grid_with_first_paid as (
-    select
-        g.*,
-        min(case when g.month >= g.close_month and g.mrr_usd > 0 then g.month end)
-            over (partition by g.deal_id, g.product_line) as first_paid_month
-    from grid as g
-),
-
+-- One pass over the grid (no window): the paid run that starts the association's paid life begins
+-- at lag offset 0, 1 or 2 when the line is paid in one of those months; its end is the first zero
+-- month after that offset (`zero_after_k`).
 summary as (
     select
         deal_id,
         product_line,
-        close_month,
-        first_paid_month,
+        lag_start_month,
+        last_covered_month,
         max(case when month < close_month and mrr_usd > 0 then month end) as last_paid_month_before,
         sum(case when month < close_month and mrr_usd > 0 then 1 else 0 end) as paid_months_before,
         sum(
             case when month < close_month and mrr_usd > 0 and coalesce(edition, '') <> 'starter' then 1 else 0 end
         ) as non_starter_paid_months_before,
-        -- D17: the end of the paid run that starts the association's paid life
-        min(case when month > first_paid_month and mrr_usd = 0 then month end) as paid_run_end_month
-    from grid_with_first_paid
-    group by deal_id, product_line, close_month, first_paid_month
-),
-
-lag_windows as (
-    select
-        s.*,
-        {{ solutions_add_months(
-            'case when s.close_month > cv.first_covered_month then s.close_month else cv.first_covered_month end', 2
-        ) }} as last_lag_month,
-        cv.last_covered_month
-    from summary as s
-    cross join coverage as cv
+        min(case when month >= close_month and mrr_usd > 0 then month end) as first_paid_month,
+        min(case when lag_offset between 0 and 2 and mrr_usd > 0 then lag_offset end) as first_paid_lag_offset,
+        min(case when lag_offset > 0 and mrr_usd = 0 then month end) as zero_after_0,
+        min(case when lag_offset > 1 and mrr_usd = 0 then month end) as zero_after_1,
+        min(case when lag_offset > 2 and mrr_usd = 0 then month end) as zero_after_2
+    from grid
+    group by deal_id, product_line, lag_start_month, last_covered_month
 )
 
 select
@@ -85,10 +84,13 @@ select
     g.edition as last_paid_edition_before,
     s.first_paid_month,
     case
-        when s.first_paid_month <= s.last_lag_month then s.paid_run_end_month
-        when s.last_lag_month <= s.last_covered_month then {{ solutions_add_months('s.last_lag_month', 1) }}
+        when s.first_paid_lag_offset = 0 then s.zero_after_0
+        when s.first_paid_lag_offset = 1 then s.zero_after_1
+        when s.first_paid_lag_offset = 2 then s.zero_after_2
+        when {{ solutions_add_months('s.lag_start_month', 2) }} <= s.last_covered_month
+            then {{ solutions_add_months('s.lag_start_month', 3) }}
     end as end_month
-from lag_windows as s
+from summary as s
 left join grid as g
     on g.deal_id = s.deal_id
     and g.product_line = s.product_line
