@@ -5,13 +5,14 @@ prefixed ``c{k}_``, tests/strategies/solutions.py); the pipeline runs ONCE per l
 Part B mart is compared with tests/reference/solutions.py:
 
 - ``fct_deal_line_credits``: the same (deal, line) rows, the same outcome and credited partner;
-- ``fct_solutions_associations``: the same (partner, portal, line, deal, start month);
+- ``fct_solutions_associations``: the same (partner, portal, line, deal, start month) and end month;
 - ``rpt_solutions_deals_without_line_items``: the same deals;
 - ``fct_partner_sold_mrr_monthly``, ``fct_partner_managed_mrr_monthly``,
   ``fct_commission_accruals_monthly`` (per partner, portal, line, deal, month) and
-  ``fct_commission_payouts_quarterly``: a missing row counts as 0; amounts are DECIMAL(18,2) on the
-  dbt side and unrounded in the reference, so a difference is allowed up to half a cent per summed
-  term (sold MRR is a sum of whole cents: it must match to the cent).
+  ``fct_commission_payouts_quarterly``: a missing row counts as 0; managed MRR is unrounded in the
+  reference, so a difference is allowed up to half a cent per summed term; sold MRR (a sum of whole
+  cents) and commission (B9: accruals rounded to cents per line and month on both sides, payouts
+  their sums) must match to the cent.
 
 A failure lists the first differing rows of each mart with their case id, the inputs of the first
 differing case, and where the landing zone was kept. Shrinking is off (each example is a whole
@@ -148,16 +149,19 @@ def compare_all(ref: SolutionsResult, marts: dict[str, pd.DataFrame]) -> list[Mi
         )
     )
 
-    assoc_ref = ref.associations.assign(start_month=_month(ref.associations["start_month"]))
+    # D17 (revised 2026-12-04): the end month too - billing lags and never-billed lines move it
+    assoc_ref = ref.associations.assign(
+        start_month=_month(ref.associations["start_month"]), end_month=_month(ref.associations["end_month"])
+    )
     assoc_dbt = marts["fct_solutions_associations"]
-    assoc_dbt = assoc_dbt.assign(start_month=_month(assoc_dbt["start_month"]))
+    assoc_dbt = assoc_dbt.assign(start_month=_month(assoc_dbt["start_month"]), end_month=_month(assoc_dbt["end_month"]))
     found.append(
         compare_keys(
             "fct_solutions_associations",
             assoc_ref,
             assoc_dbt,
             ["partner_id", "portal_id", "product_line", "deal_id", "start_month"],
-            [],
+            ["end_month"],
         )
     )
 
@@ -202,6 +206,7 @@ def compare_all(ref: SolutionsResult, marts: dict[str, pd.DataFrame]) -> list[Mi
             ["partner_id", "portal_id", "product_line", "deal_id", "month"],
             "accrual_usd",
             "terms",
+            per_term=0.0,  # B9: both sides round each accrual to cents (rules.md, stated 2026-12-04)
         )
     )
 
@@ -209,7 +214,13 @@ def compare_all(ref: SolutionsResult, marts: dict[str, pd.DataFrame]) -> list[Mi
     pay_dbt = marts["fct_commission_payouts_quarterly"].assign(quarter_start=lambda d: _month(d["quarter_start"]))
     found.append(
         compare_amounts(
-            "fct_commission_payouts_quarterly", pay_ref, pay_dbt, ["partner_id", "quarter_start"], "payout_usd", "terms"
+            "fct_commission_payouts_quarterly",
+            pay_ref,
+            pay_dbt,
+            ["partner_id", "quarter_start"],
+            "payout_usd",
+            "terms",
+            per_term=0.0,  # B9: a payout is the sum of rounded accruals, to the cent
         )
     )
     return [f for f in found if f is not None]

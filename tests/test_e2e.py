@@ -91,6 +91,25 @@ def test_solutions_marts_are_filled(built: dict[str, Path]) -> None:
         assert _query(db, f"SELECT sum({col}) FROM marts.{table}")[0][0] > 0
 
 
+def test_providers_without_tier_and_billing_lags_run_through(built: dict[str, Path]) -> None:
+    """feeds.md / rules.md revised 2026-12-04: the generated data holds providers without a tier and
+    lines billed from the month after the close; the run was not blocked (the fixture's exit code 0)
+    and a lagged line that was credited keeps its association past the lag (D17)."""
+    db = built["warehouse"]
+    no_tier = "SELECT count(*) FROM raw.partners WHERE solutions_type = 'provider' AND solutions_tier IS NULL"
+    assert _query(db, no_tier)[0][0] > 0
+    lagged = _query(
+        db,
+        """SELECT count(*) FROM marts.fct_deal_line_credits c JOIN raw.deals d USING (deal_id)
+           JOIN marts.fct_solutions_associations a ON a.deal_id = c.deal_id AND a.product_line = c.product_line
+           WHERE c.outcome = 'credited'
+             AND NOT EXISTS (SELECT 1 FROM raw.portal_mrr_monthly m WHERE m.portal_id = d.portal_id
+                 AND m.product_line = c.product_line AND m.month = date_trunc('month', d.closed_on) AND m.mrr_usd > 0)
+             AND (a.end_month IS NULL OR a.end_month > date_trunc('month', d.closed_on) + INTERVAL 1 MONTH)""",
+    )[0][0]
+    assert lagged > 0
+
+
 MART_COLUMNS_NOT_ABOUT_PRUNING = {
     # where C came from: computed in the --all run (nothing published yet), published afterwards
     "tier_before_source",

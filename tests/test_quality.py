@@ -289,6 +289,14 @@ def _technology_partner_of_deal(f: Feeds) -> None:
     f["deal_partners"][0]["partner_id"] = "p1"  # deal partners must be solutions partners
 
 
+def _solutions_partner_without_tier(f: Feeds) -> None:
+    f["partners"][1]["solutions_tier"] = None  # s1 is a solutions *partner*: feeds.md wants its tier
+
+
+def _technology_partner_with_tier(f: Feeds) -> None:
+    f["partners"][0]["solutions_tier"] = "gold"
+
+
 BLOCKING: list[tuple[str, Callable[[Feeds], None], str, int, dict[str, Any]]] = [
     ("duplicate key", _dup_review, "marketplace_reviews.key_unique", 2, {"review_id": "r1", "key_occurrences": 2}),
     ("duplicate compound key", _dup_usage_key, "app_usage_monthly.key_unique", 2, {"api_calls": 99}),
@@ -324,7 +332,33 @@ BLOCKING: list[tuple[str, Callable[[Feeds], None], str, int, dict[str, Any]]] = 
         1,
         {"deal_id": "d1", "partner_id": "p1"},
     ),
+    (
+        "solutions partner without a tier",
+        _solutions_partner_without_tier,
+        "partners.solutions_tier_set_for_solutions_partners",
+        1,
+        {"partner_id": "s1"},
+    ),
+    (
+        "technology partner with a solutions tier",
+        _technology_partner_with_tier,
+        "partners.solutions_tier_null_for_technology",
+        1,
+        {"partner_id": "p1"},
+    ),
 ]
+
+
+def test_solutions_provider_without_tier_does_not_block(tmp_path: Path) -> None:
+    """feeds.md (revised 2026-12-04): a solutions provider may have a null solutions_tier (B9 treats
+    it as below Platinum); the gate must not block the run for it."""
+    feeds = copy.deepcopy(clean_feeds())
+    assert feeds["partners"][2]["solutions_type"] == "provider"
+    feeds["partners"][2]["solutions_tier"] = None
+    report = gate(build_warehouse(tmp_path, feeds), feeds=["partners"])
+    assert [c.headline() for c in report.checks if not c.passed] == []
+    assert not report.blocked
+    assert report.find("solutions_tier_set_for_solutions_partners", "partners").status == "passed"
 
 
 @pytest.mark.parametrize(("label", "fault", "check", "count", "sample"), BLOCKING, ids=[b[0] for b in BLOCKING])

@@ -232,7 +232,9 @@ def test_b6_rule1_recommended_partner_signature_credits_the_originator() -> None
     assert outcome(res, "d1", "sales_hub") == ("credited", "sp1")
 
 
-def test_b6_rule1_without_any_valid_poi_of_originator_or_recommended_falls_through() -> None:
+def test_b6_rule2_otherwise_includes_originator_and_recommended_without_valid_poi() -> None:
+    """B6 rule 2's "Otherwise" (stated in rules.md since 2026-12-04): a deal with a recommended partner
+    whose originator and recommended partner have no valid POI falls through to rule 2."""
     z = zone_with({"sp1": "partner", "sp2": "partner", "sp3": "partner"})
     z.deal(
         "d1",
@@ -466,6 +468,75 @@ def test_d17_association_ends_at_cancellation_and_does_not_resume() -> None:
         assert outcome(res, "d2", "content_hub") == ("already_owned", None)
 
 
+def test_d17_deal_closed_on_the_28th_billed_from_next_month_is_credited_and_earns() -> None:
+    """D17 revised 2026-12-04: a billing lag is not a cancellation - the association holds from the
+    close month (month 1, nothing paid) and earns from the first paid month; D20's clock still starts
+    in the close month (a provider's month 12 is the 12th month from the close)."""
+    z = zone_with({"sp1": "partner", "pv1": "provider", "sp2": "partner"}, portals=("po1", "po2"))
+    pay(z, "po2", "service_hub", "professional", "10.00", "2025-01-01", 1)  # January is covered
+    pay(z, "po1", "marketing_hub", "professional", "740.00", "2025-02-01", 3)
+    z.deal("d1", "po1", "2025-01-28", [("marketing_hub", "professional", "740.00")], [("sp1", "originator")])
+    signed(z, "poi1", "d1", "sp1", "2025-01-28T08:00:00")
+    # another partner closing during the lag finds the line held
+    z.deal("d2", "po1", "2025-01-30", [("marketing_hub", "professional", "740.00")], [("sp2", "originator")])
+    signed(z, "poi2", "d2", "sp2", "2025-01-30T08:00:00")
+    pay(z, "po2", "sales_hub", "professional", "500.00", "2025-02-01", 14)
+    z.deal("d3", "po2", "2025-01-28", [("sales_hub", "professional", "500.00")], [("pv1", "originator")])
+    signed(z, "poi3", "d3", "pv1", "2025-01-28T08:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "marketing_hub") == ("credited", "sp1")
+    assert outcome(res, "d2", "marketing_hub") == ("line_held_by_other_partner", None)
+    assert monthly(res.sold_mrr, "sp1", "sold_mrr") == {"2025-02": 740.0, "2025-03": 740.0, "2025-04": 740.0}
+    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {
+        "2025-02": 148.0,
+        "2025-03": 148.0,
+        "2025-04": 148.0,
+    }
+    ends = res.associations.set_index("deal_id")["end_month"]
+    assert pd.Timestamp(ends["d1"]) == pd.Timestamp("2025-05-01")
+    provider = monthly(res.commission_accruals, "pv1", "accrual_usd")
+    assert sorted(provider) == [f"2025-{m:02d}" for m in range(2, 13)]  # months 2-12; month 1 unpaid
+    assert set(provider.values()) == {100.0}
+
+
+def test_d17_line_never_billed_ends_in_the_third_month_after_the_close() -> None:
+    z = zone_with({"sp1": "partner", "sp2": "partner"})
+    pay(z, "po1", "service_hub", "professional", "10.00", "2025-01-01", 1)  # another line: coverage
+    pay(z, "po1", "core_seats", "professional", "90.00", "2025-01-01", 9)
+    z.deal("d1", "po1", "2025-01-28", [("sales_hub", "professional", "300.00")], [("sp1", "originator")])
+    signed(z, "poi1", "d1", "sp1", "2025-01-28T08:00:00")
+    # held in the lag (March), free again from the third month after the close (April)
+    z.deal("d2", "po1", "2025-03-03", [("sales_hub", "professional", "300.00")], [("sp2", "originator")])
+    signed(z, "poi2", "d2", "sp2", "2025-03-03T08:00:00")
+    z.deal("d3", "po1", "2025-04-03", [("sales_hub", "professional", "300.00")], [("sp2", "originator")])
+    signed(z, "poi3", "d3", "sp2", "2025-04-03T08:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "sales_hub") == ("credited", "sp1")
+    assert outcome(res, "d2", "sales_hub") == ("line_held_by_other_partner", None)
+    assert outcome(res, "d3", "sales_hub") == ("credited", "sp2")
+    ends = res.associations.set_index("deal_id")["end_month"]
+    assert pd.Timestamp(ends["d1"]) == pd.Timestamp("2025-04-01")
+    assert pd.Timestamp(ends["d3"]) == pd.Timestamp("2025-07-01")
+    assert monthly(res.sold_mrr, "sp1", "sold_mrr") == {}
+    assert res.commission_accruals.empty
+
+
+def test_b9_accruals_rounded_to_cents_per_line_and_month_before_summing() -> None:
+    """B9 (stated in rules.md since 2026-12-04): 20 % of 740.03 = 148.006 accrues 148.01 each month;
+    the quarter pays 444.03, not 444.02 (the unrounded sum rounded once)."""
+    z = zone_with()
+    pay(z, "po1", "marketing_hub", "professional", "740.03", "2025-01-01", 3)
+    z.deal("d1", "po1", "2025-01-10", [("marketing_hub", "professional", "740.03")], [("sp1", "originator")])
+    signed(z, "poi1", "d1", "sp1", "2025-01-10T08:00:00")
+    res = run(z)
+    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {
+        "2025-01": 148.01,
+        "2025-02": 148.01,
+        "2025-03": 148.01,
+    }
+    assert monthly(res.commission_payouts, "sp1", "payout_usd") == {"2025-01": 444.03}
+
+
 # ---------------------------------------------------------------------------------------------
 # B7, D18 - sold MRR
 
@@ -622,6 +693,21 @@ def test_d21_referral_needs_tier_and_accreditation(
     assert (not res.commission_accruals.empty) == paid
 
 
+def test_b9_provider_without_tier_is_below_platinum() -> None:
+    """feeds.md revised 2026-12-04: a provider may have no tier; B9's referral treats it as below
+    Platinum, while its own partner-originated deal earns the provider's 12 months."""
+    z = _referral_zone("1000.00")
+    z.rows["partners"][0].update(solutions_type="provider", solutions_tier=None)
+    pay(z, "po2", "core_seats", "professional", "100.00", "2025-01-01", 14)
+    z.portal("po2")
+    z.deal("d2", "po2", "2025-01-20", [("core_seats", "professional", "100.00")], [("sp1", "originator")])
+    signed(z, "poi2", "d2", "sp1", "2025-01-20T08:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "marketing_hub") == ("credited", "sp1")
+    assert set(res.commission_accruals["deal_id"]) == {"d2"}
+    assert len(res.commission_accruals) == 12
+
+
 def test_b9_referral_needs_the_partners_valid_poi() -> None:
     z = _referral_zone("1000.00")
     z.rows["proof_of_involvement"].clear()
@@ -649,7 +735,9 @@ def test_b9_credit_capacity_pack_is_commissioned() -> None:
     assert monthly(run(z).commission_accruals, "sp1", "accrual_usd") == {"2025-01": 20.0}
 
 
-def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
+def test_d14_starter_edition_add_on_beside_only_a_pro_pack_is_not_bundled() -> None:
+    """D14 revised 2026-12-04: a starter add-on is a Starter product; without a pro/enterprise hub item
+    on the deal it is not bundled, while the professional pack keeps the deal eligible (B2)."""
     z = zone_with()
     z.deal(
         "d1",
@@ -660,8 +748,36 @@ def test_d14_starter_edition_of_a_non_hub_line_is_not_a_starter_item() -> None:
     )
     signed(z, "poi1", "d1", "sp1", "2025-01-02T00:00:00")
     res = run(z)
-    assert outcome(res, "d1", "reporting_addon") == ("credited", "sp1")
+    assert outcome(res, "d1", "reporting_addon") == ("starter_not_bundled", None)
     assert outcome(res, "d1", "credit_capacity_pack") == ("credited", "sp1")
+
+
+def test_d14_deal_of_a_single_starter_edition_core_seats_is_not_eligible() -> None:
+    """D14/B2 revised: "ne contient que des produits Starter" covers a starter-edition core_seats."""
+    z = zone_with()
+    pay(z, "po1", "core_seats", "starter", "45.00", "2025-03-01", 6)
+    z.deal("d1", "po1", "2025-03-28", [("core_seats", "starter", "45.00")], [("sp1", "originator")])
+    signed(z, "poi1", "d1", "sp1", "2025-03-20T00:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "core_seats") == ("not_eligible_starter_only", None)
+    assert res.associations.empty and res.sold_mrr.empty and res.commission_accruals.empty
+
+
+def test_d14_starter_add_on_bundled_with_a_pro_hub_is_credited_and_commissioned() -> None:
+    z = zone_with()
+    pay(z, "po1", "marketing_hub", "professional", "800.00", "2025-03-01", 1)
+    pay(z, "po1", "core_seats", "starter", "45.00", "2025-03-01", 1)
+    z.deal(
+        "d1",
+        "po1",
+        "2025-03-10",
+        [("marketing_hub", "professional", "800.00"), ("core_seats", "starter", "45.00")],
+        [("sp1", "originator")],
+    )
+    signed(z, "poi1", "d1", "sp1", "2025-03-01T00:00:00")
+    res = run(z)
+    assert outcome(res, "d1", "core_seats") == ("credited", "sp1")
+    assert monthly(res.commission_accruals, "sp1", "accrual_usd") == {"2025-03": 169.0}  # 20 % of 845
 
 
 def test_b6_rule3_credit_overage_is_not_the_highest_mrr_subscription() -> None:

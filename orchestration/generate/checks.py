@@ -34,7 +34,7 @@ def violation_queries() -> dict[str, str]:
         "partners solutions fields": f"""SELECT count(*) FROM raw.partners WHERE
             (program = 'solutions' AND (solutions_type NOT IN ('partner', 'provider')
                 OR solutions_tier NOT IN {_in(PROGRAM.solutions_tiers)}
-                OR solutions_type IS NULL OR solutions_tier IS NULL))
+                OR solutions_type IS NULL OR (solutions_tier IS NULL AND solutions_type = 'partner')))
             OR (program = 'technology' AND (solutions_type IS NOT NULL OR solutions_tier IS NOT NULL))""",
         "partners region": f"SELECT count(*) FROM raw.partners WHERE region NOT IN {_in(PROGRAM.regions)}",
         "mrr enums": f"SELECT count(*) FROM raw.portal_mrr_monthly WHERE product_line NOT IN {lines}"
@@ -271,6 +271,16 @@ def scenario_queries() -> dict[str, str]:
             USING (partner_id) JOIN raw.deals d USING (deal_id)
             WHERE p.solutions_type = 'provider' AND d.stage = 'closed_won'""",
         "starter-only won deals": f"SELECT count(*) FROM {deal_kinds} WHERE starter_only",
+        # rules.md D14 (revised): starter-edition add-on items are Starter products too
+        "starter-edition add-on items on won deals": f"""SELECT count(*) FROM {won_lines}
+            WHERE edition = 'starter' AND product_line IN ('credit_capacity_pack', 'reporting_addon', 'core_seats',
+            'other')""",
+        # rules.md D17 (revised): billing lags and lines never billed
+        "won deal lines billed from the month after the close": f"""SELECT count(*) FROM {_won_line_billing()}
+            WHERE close_mrr IS NULL AND next_mrr > 0""",
+        "won deal lines never billed": f"SELECT count(*) FROM {_won_line_billing()} WHERE NOT ever_paid",
+        "solutions providers without a tier": "SELECT count(*) FROM raw.partners"
+        " WHERE solutions_type = 'provider' AND solutions_tier IS NULL",
         "starter + pro/ent hub bundles": f"SELECT count(*) FROM {deal_kinds} WHERE has_starter_hub AND has_pro_hub",
         "starter + credit pack without pro hub": f"""SELECT count(*) FROM {deal_kinds}
             WHERE has_starter_hub AND has_pack AND NOT has_pro_hub""",
@@ -310,11 +320,28 @@ def scenario_queries() -> dict[str, str]:
 
 def mismatched_deal_lines_sql() -> str:
     """Won-deal line items (new lines, upgrades and overages) whose edition or MRR differs from the
-    portal's portal_mrr_monthly row of the close month: should be none."""
-    return """SELECT count(*) FROM raw.deals d JOIN raw.deal_line_items li USING (deal_id)
-        LEFT JOIN raw.portal_mrr_monthly m ON m.portal_id = d.portal_id AND m.product_line = li.product_line
-          AND m.month = date_trunc('month', d.closed_on)
-        WHERE d.stage = 'closed_won' AND (m.mrr_usd IS NULL OR m.mrr_usd <> li.mrr_usd OR m.edition <> li.edition)"""
+    portal's portal_mrr_monthly row of the close month - or, for a line billed from the month after
+    the close (a billing lag, rules.md D17), of that month: should be none. A line the portal never
+    pays (never billed, D17) is no mismatch."""
+    return f"""SELECT count(*) FROM {_won_line_billing()}
+        WHERE coalesce(close_mrr, next_mrr) IS NOT NULL
+          AND (coalesce(close_mrr, next_mrr) <> mrr_usd OR coalesce(close_edition, next_edition) <> edition)
+           OR (close_mrr IS NULL AND next_mrr IS NULL AND ever_paid)"""
+
+
+def _won_line_billing() -> str:
+    """Won-deal line items with the line's MRR row in the close month and the month after, and
+    whether the portal ever pays the line."""
+    return """(SELECT d.deal_id, li.product_line, li.edition, li.mrr_usd,
+            m0.mrr_usd AS close_mrr, m0.edition AS close_edition, m1.mrr_usd AS next_mrr, m1.edition AS next_edition,
+            EXISTS (SELECT 1 FROM raw.portal_mrr_monthly m WHERE m.portal_id = d.portal_id
+                    AND m.product_line = li.product_line AND m.mrr_usd > 0) AS ever_paid
+        FROM raw.deals d JOIN raw.deal_line_items li USING (deal_id)
+        LEFT JOIN raw.portal_mrr_monthly m0 ON m0.portal_id = d.portal_id AND m0.product_line = li.product_line
+          AND m0.month = date_trunc('month', d.closed_on)
+        LEFT JOIN raw.portal_mrr_monthly m1 ON m1.portal_id = d.portal_id AND m1.product_line = li.product_line
+          AND m1.month = date_trunc('month', d.closed_on) + INTERVAL 1 MONTH
+        WHERE d.stage = 'closed_won')"""
 
 
 def scenario_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -117,6 +117,7 @@ class Knobs:
     solutions_size_sigma: float = 1.4
     solutions_tier_cuts: tuple[float, float, float, float] = (0.50, 0.75, 0.90, 0.97)  # gold/plat/diam/elite
     provider_share: float = 0.2
+    provider_no_tier_share: float = 0.25  # feeds.md: a solutions provider may have no tier (B9: below Platinum)
     accredited_prob: tuple[float, float] = (0.08, 0.45)  # below platinum, platinum and above
     deal_prob_new_portal: float = 0.40
     deal_prob_expansion: float = 0.30
@@ -133,6 +134,10 @@ class Knobs:
     owned_line_item_prob: float = 0.06
     overage_item_prob: float = 0.5
     no_items_prob: float = 0.01
+    # rules.md D17: a new portal's deal closing in the last days of the month before it is first billed
+    billing_lag_deal_prob: float = 0.05
+    # rules.md D17: an extra item of a line the portal never pays (the subscription never billed)
+    never_billed_item_prob: float = 0.03
     lost_deal_ratio: float = 0.35
     open_deal_ratio: float = 0.08
     credit_decision_prob: float = 0.35

@@ -72,6 +72,7 @@ class SolutionsPartners:
     joined_day: np.ndarray
     names: pa.Array
     region: np.ndarray
+    no_tier: np.ndarray  # providers delivered without a solutions_tier
 
 
 def make_partners(n: int, cal: Calendar, k: P.Knobs, seed: int) -> SolutionsPartners:
@@ -82,12 +83,15 @@ def make_partners(n: int, cal: Calendar, k: P.Knobs, seed: int) -> SolutionsPart
     tier = np.searchsorted(np.array(k.solutions_tier_cuts), (u + rng.normal(0, 0.04, n)).clip(0, 0.999), side="right")
     accredited = rng.random(n) < np.where(tier >= 2, k.accredited_prob[1], k.accredited_prob[0])
     suffix = np.array((" Agency", " Digital", " Consulting", " Growth", " Partners"))[rng.integers(0, 5, n)]
+    provider = rng.random(n) < k.provider_share
+    no_tier = provider & (hash_uniform(seed, "sol.partners.no_tier", np.arange(n)) < k.provider_no_tier_share)
     return SolutionsPartners(
         n=n,
         ids=ids("S", np.arange(n), 6),
         weight=weight,
         tier=tier,
-        provider=rng.random(n) < k.provider_share,
+        no_tier=no_tier,
+        provider=provider,
         accredited=accredited,
         joined_day=cal.end_day - rng.integers(30, 3650, n),
         names=pa.array(np.char.add(company_names(rng, n), suffix)),
@@ -102,7 +106,8 @@ def partners_table(sp: SolutionsPartners, seed: int) -> dict[str, pa.Array]:
         "partner_name": sp.names,
         "program": pa.array(["solutions"] * sp.n, pa.string()),
         "solutions_type": enum_col(("partner", "provider"), sp.provider.astype(np.int64)),
-        "solutions_tier": enum_col(SOLUTIONS_TIERS, sp.tier),
+        # feeds.md (revised 2026-12-04): some providers have no tier
+        "solutions_tier": enum_col(SOLUTIONS_TIERS, sp.tier, mask=sp.no_tier),
         "crm_accredited": bool_col(sp.accredited),
         "region": enum_col(REGIONS, sp.region, mask=rng.random(sp.n) < 0.03),
         "joined_on": date_col(sp.joined_day),
@@ -191,10 +196,23 @@ def make_deals(seg: Segments, p: Portals, sp: SolutionsPartners, cal: Calendar, 
             "cents": pk["cents"].to_numpy(),
         }
     )
-    items = pd.concat([items, owned, overage], ignore_index=True).drop_duplicates(["deal", "line"])
+    never = _never_billed_items(seg, w_portal, k, seed)
+    items = pd.concat([items, owned, overage, never], ignore_index=True).drop_duplicates(["deal", "line"])
     no_items = rng.random(n_won) < k.no_items_prob
     items = items[~no_items[items["deal"].to_numpy()]]
     closed = _day_in_month(rng, cal, w_month)
+    # rules.md D17: a billing lag - a new portal's deal closes in the last days of the month before
+    # its lines are first billed (the portal pays nothing before; its items are billed the month after)
+    lag = (
+        is_new[won_ev]
+        & (w_month >= 1)
+        & (hash_uniform(seed, "deal.billing_lag", np.arange(n_won)) < k.billing_lag_deal_prob)
+    )
+    last_day = cal.month_day(w_month) - 1
+    closed = np.where(
+        lag, last_day - np.floor(hash_uniform(seed, "deal.lag_day", np.arange(n_won)) * 5).astype(np.int64), closed
+    )
+    w_month = np.where(lag, w_month - 1, w_month)
     registered = closed - rng.integers(3, 151, n_won)
     won_frame = pd.DataFrame(
         {"portal": w_portal, "registered": registered, "closed": closed, "stage": 1, "close_m": w_month}
@@ -317,6 +335,22 @@ def make_deals(seg: Segments, p: Portals, sp: SolutionsPartners, cal: Calendar, 
         {"deal": cd, "partner": choice["partner"].to_numpy(), "decided": decided, "note": rng.integers(0, 3, len(cd))}
     )
     return Deals(frame=frame, items=items, partners=dp, pois=pois, decisions=decisions)
+
+
+def _never_billed_items(seg: Segments, w_portal: np.ndarray, k: P.Knobs, seed: int) -> pd.DataFrame:
+    """rules.md D17: on a few won deals, an item of a line the portal never pays (never billed); the
+    line is a hub or an add-on (not the pack, whose overage follows it), professional edition."""
+    n_won = len(w_portal)
+    deal = np.flatnonzero(hash_uniform(seed, "deal.never_billed", np.arange(n_won)) < k.never_billed_item_prob)
+    lines = np.array([i for i in range(len(PRODUCT_LINES)) if i not in (LINE_PACK, LINE_OVERAGE)])
+    line = lines[(hash_uniform(seed, "deal.never_billed.line", deal) * len(lines)).astype(np.int64)]
+    paid = pd.DataFrame({"portal": seg.portal, "line": seg.line}).drop_duplicates()
+    cand = pd.DataFrame({"deal": deal, "portal": w_portal[deal], "line": line})
+    cand = cand.merge(paid, on=["portal", "line"], how="left", indicator=True)
+    cand = cand[cand["_merge"] == "left_only"]
+    deal, line = cand["deal"].to_numpy(), cand["line"].to_numpy()
+    cents = np.round(np.array(P.BASE_PRICE)[line, 1] * 100).astype(np.int64)
+    return pd.DataFrame({"deal": deal, "line": line, "edition": 1, "cents": cents})
 
 
 def join_before_first_deal(sp: SolutionsPartners, deals: Deals, seed: int) -> None:

@@ -26,7 +26,8 @@ Conventions agreed with the project lead
 - Managed MRR is split evenly between the partners managing a portal in a month (switch:
   ``managed_split_evenly``).
 - Commission 20 %; months 1-36 (solutions partner) / 1-12 (provider), the close month being month 1;
-  commission and association stop from the first month the line MRR is 0 (D17) and never resume.
+  commission and association stop from the first month the line MRR is 0 after it has been paid
+  (D17) and never resume; months of a billing lag are held at MRR 0 and count on the clock.
 
 Readings chosen where rules.md leaves something open (the most literal one)
 --------------------------------------------------------------------------
@@ -34,16 +35,13 @@ Deal credit (B2-B6)
 - Only ``stage = closed_won`` deals with a ``closed_on`` get rows, one per line item; a closed-won
   deal without line items gets no row (it is returned in ``deals_without_line_items``, the warning).
 - Hub lines are the six ``*_hub`` lines. An item is *eligible* (B2) when it is a professional or
-  enterprise item of a hub line, or any item (any edition) of ``credit_capacity_pack``,
-  ``reporting_addon``, ``core_seats`` or ``other``. A deal with no eligible item gives
-  ``not_eligible_starter_only`` to every line that is not ``credit_overage``.
-- D14 "starter items" are the ``starter`` items of **hub** lines: they are ``starter_not_bundled``
-  unless the deal holds a professional/enterprise hub item. The edition of a non-hub item
-  (credit pack, add-on, seats, other) plays no part, as in B2, where those lines make a deal
-  eligible whatever their edition; Starter is a hub edition in the source ("Marketing Hub Pro ou
-  Entreprise ... Packs de capacités de crédits ... Autres produits"; FAQ "produits Starter ... offre
-  groupée"). (First written literally - any ``starter`` item - and changed after the differential
-  test showed the dbt side reads it this way; rules.md should say which; reported.)
+  enterprise item of a hub line or of ``credit_capacity_pack``, ``reporting_addon``, ``core_seats``
+  or ``other``. A deal with no eligible item gives ``not_eligible_starter_only`` to every line that is
+  not ``credit_overage``.
+- D14 (revised 2026-12-04) a Starter product is any ``starter`` item, whatever its line ("si elle ne
+  contient que des produits Starter"): a starter item (hub or add-on) is ``starter_not_bundled``
+  unless the deal holds a professional/enterprise hub item. (Before the revision both sides read
+  Starter as a hub edition only and credited add-ons in any edition.)
 - Best partner (B6) is resolved per deal among the deal's partners (``deal_partners``); POIs of
   partners that are not on the deal are ignored. A partner may have several POIs: any valid one
   makes it valid, and its onboarding coverage is the union of the lines of its *valid* POIs.
@@ -75,9 +73,14 @@ Deal credit (B2-B6)
   * otherwise ``credited``.
   A ``credited`` item that is not on a held line creates an association (W, portal, line) starting
   at ``M`` (B5).
-- Association end (D17): the first month ``>= start_month`` (searched within the covered months
-  only) whose line MRR is 0; ``end_month`` is exclusive and NaT when the line is paid until the last
-  covered month.
+- Association end (D17, revised 2026-12-04: a billing lag is not a cancellation): when the line is
+  first paid (MRR > 0) in the close month or the two months after it, the first zero month after
+  that first paid month; when it is paid in none of those three months, the third month after the
+  close month. Searched within the covered months (from the first covered month when the deal
+  closed before it); ``end_month`` is exclusive and NaT when the line is paid until the last covered
+  month or still unpaid with the second month after the close not yet covered. (Before the revision
+  the end was the first zero month from the close month on, so a line billed from the month after
+  its close got an empty association.)
 
 Sold MRR (B7, D18)
 - For every covered month of an association: ``max(0, line_mrr(m) - line_mrr(m - 12 months))``
@@ -102,7 +105,9 @@ Commission (B9, D20, D21)
   professional/enterprise items only.
 - Accrual rows only for months with a non-zero accrual; payouts: quarter = first day of the
   quarter of the accrual month, payout = sum of its months' accruals.
-- Amounts are computed unrounded (input MRR in integer cents); the comparison rounds.
+- B9: each accrual (line, month) is rounded to cents half-up before any sum (rules.md states it since
+  2026-12-04); payouts are sums of rounded accruals. Sold and managed MRR are computed unrounded
+  (input MRR in integer cents); the comparison rounds.
 
 Run date (G3): with ``config.run_date`` set, rows dated after it do not exist yet (as G3 says of POC
 forms): deals closed after it, POIs signed after it, credit decisions decided after it and activity
@@ -294,7 +299,14 @@ def _paid_runs(mrr: _Mrr) -> pd.DataFrame:
 
 
 def _association_end(items: pd.DataFrame, mrr: _Mrr) -> pd.Series:
-    """D17: first covered month >= start (items' ``close_mi``) whose line MRR is 0 (exclusive end)."""
+    """D17 (revised 2026-12-04): exclusive end of an association starting at the items' ``close_mi``.
+
+    A billing lag is not a cancellation. With ``s`` the close month (the first covered month when the
+    deal closed before it): when the line is first paid (MRR > 0) in ``s``, ``s + 1`` or ``s + 2``,
+    the association ends at the end of that paid run (its first zero month after); when it is paid in
+    none of those three months, it ends at ``s + 3`` without ever having been paid - known once
+    ``s + 2`` is covered. NO_END when the paid run reaches the last covered month or the lag is still
+    open at the last covered month."""
     if items.empty:
         return pd.Series(dtype="int64")
     assert mrr.first_mi is not None and mrr.last_mi is not None
@@ -308,14 +320,18 @@ def _association_end(items: pd.DataFrame, mrr: _Mrr) -> pd.Series:
         }
     )
     runs = _paid_runs(mrr)
-    joined = probe.merge(runs, on=["portal_id", "product_line"], how="left")
-    inside = (joined["run_start"] <= joined["s"]) & (joined["s"] < joined["run_end"])
-    run_end = joined.loc[inside].set_index("pos")["run_end"]
-    end = pd.Series(probe["s"].values, index=probe["pos"].values, dtype="int64")
-    end.loc[run_end.index] = run_end.astype("int64")
-    # A start after the covered months, or a run reaching the last covered month: no end in the data.
-    end[(end > mrr.last_mi) | (probe["s"].values > mrr.last_mi)] = NO_END
-    return pd.Series(end.values, index=items.index, dtype="int64")
+    joined = probe.merge(runs, on=["portal_id", "product_line"], how="inner")
+    # the first paid run still going at or starting after s
+    joined = joined[joined["run_end"] > joined["s"]].sort_values(["pos", "run_start"])
+    first_run = joined.groupby("pos").head(1).set_index("pos")
+    s = probe["s"].to_numpy()
+    first_paid = first_run["run_start"].clip(lower=first_run["s"]).reindex(probe["pos"]).to_numpy(dtype="float64")
+    run_end = first_run["run_end"].reindex(probe["pos"]).to_numpy(dtype="float64")
+    paid_in_lag = ~np.isnan(first_paid) & (first_paid <= s + 2)
+    unknown = np.where(paid_in_lag, run_end > mrr.last_mi, s + 2 > mrr.last_mi)
+    end = np.where(paid_in_lag, np.nan_to_num(run_end), s + 3).astype("int64")  # float -> int before NO_END
+    end[unknown] = NO_END
+    return pd.Series(end, index=items.index, dtype="int64")
 
 
 def _history_flags(items: pd.DataFrame, mrr: _Mrr) -> pd.DataFrame:
@@ -471,14 +487,14 @@ def _deal_line_credits(
     is_overage = items["product_line"] == OVERAGE
     is_pro = items["edition"].isin(PRO_EDITIONS)
     is_pro_hub = items["product_line"].isin(HUB_LINES) & is_pro
-    is_eligible = is_pro_hub | items["product_line"].isin(NON_HUB_ELIGIBLE_LINES)
+    is_eligible = is_pro_hub | (items["product_line"].isin(NON_HUB_ELIGIBLE_LINES) & is_pro)
     deal_eligible = is_eligible.groupby(items["deal_id"]).transform("any")
     deal_has_pro_hub = is_pro_hub.groupby(items["deal_id"]).transform("any")
     items["outcome"] = None
     items.loc[is_overage, "outcome"] = "credit_overage"
     items.loc[items["outcome"].isna() & ~deal_eligible, "outcome"] = "not_eligible_starter_only"
-    is_starter_hub = items["product_line"].isin(HUB_LINES) & (items["edition"] == "starter")
-    items.loc[items["outcome"].isna() & is_starter_hub & ~deal_has_pro_hub, "outcome"] = "starter_not_bundled"
+    is_starter = ~is_overage & (items["edition"] == "starter")  # D14: any line, hub or not
+    items.loc[items["outcome"].isna() & is_starter & ~deal_has_pro_hub, "outcome"] = "starter_not_bundled"
 
     # Deal-level best partner (B4, B6).
     best, invalid = _resolve_best_partner(deals, items, deal_partners, partners, valid, decisions)
@@ -660,9 +676,12 @@ def _commission(
         & am["edition"].isin(PRO_EDITIONS)
         & (am["month_number"] <= config.referral_commission_months)
     )
-    rate = np.where(standard, float(config.commission_rate), np.where(referral, float(config.referral_rate), 0.0))
+    # rates in exact ten-thousandths, so the B9 rounding below is integer arithmetic
+    standard_bp, referral_bp = int(config.commission_rate * 10000), int(config.referral_rate * 10000)
+    rate_bp = np.where(standard, standard_bp, np.where(referral, referral_bp, 0)).astype("int64")
     cents = _lookup(mrr.line_cents, am["portal_id"], am["product_line"], am["mi"])
-    am["accrual_cents"] = rate * cents
+    # B9: each line's monthly accrual is rounded to cents, half-up, before any sum
+    am["accrual_cents"] = (cents * rate_bp * 2 + 10000) // 20000
     am = am[am["accrual_cents"] > 0]
     accruals = pd.DataFrame(
         {

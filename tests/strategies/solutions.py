@@ -45,6 +45,7 @@ NON_HUB_ELIGIBLE = ("credit_capacity_pack", "reporting_addon", "core_seats", "ot
 OVERAGE = "credit_overage"
 EDITIONS = ("starter", "professional", "enterprise")
 TIERS = ("partner", "gold", "platinum", "diamond", "elite")
+NO_TIER = ""  # feeds.md (revised 2026-12-04): a solutions provider may have a null solutions_tier
 ELIGIBLE_ACTIVITY = ("asset_created", "asset_edited", "workflow_edited", "blog_published")
 INELIGIBLE_ACTIVITY = ("login", "logout", "view")
 
@@ -86,7 +87,7 @@ class Zone:
         self,
         partner_id: str,
         solutions_type: str = "partner",
-        tier: str = "gold",
+        tier: str | None = "gold",
         accredited: bool = False,
         region: str | None = "NA",
         joined_on: str = "2020-01-01",
@@ -277,7 +278,7 @@ class R:
 KINDS = (
     "credited_new_line",  # a new line sold by one partner with a valid POI
     "starter_only",  # B2
-    "starter_bundles",  # D14: starter with a pro hub / beside a credit pack or add-on only
+    "starter_bundles",  # D14: starter hub or add-on item with a pro hub / beside a pro pack or add-on only
     "poi_timing",  # D16: signed before / on / after close, rejected, sent
     "recommended",  # B6.1
     "coverage",  # B6.3 incl. providers
@@ -286,6 +287,7 @@ KINDS = (
     "upgrades",  # D15: starter -> pro, pro -> enterprise, already owned
     "referral",  # B9: hubspot_collaboration around 3,000
     "cancellation",  # D17: MRR back to 0, then resumes
+    "billing_lag",  # D17 revised: billed from 1-4 months after the close, or never; deals in the lag
     "managed",  # B8: shared portals, ineligible activity
     "random",  # anything
 )
@@ -408,12 +410,16 @@ class _Case:
     def new_partner(
         self, solutions_type: str | None = None, tier: str | None = None, accredited: bool | None = None
     ) -> str:
+        """tier None = drawn; NO_TIER = explicitly none (feeds.md: a provider may have no tier)."""
         r = self.r
         pid = f"{self.cid}_sp{len(self.partners) + 1}"
+        solutions_type = solutions_type or r.pick(["partner", "partner", "provider"])
+        if tier is None:
+            tier = NO_TIER if solutions_type == "provider" and r.coin(0.3) else r.pick(TIERS)
         self.zone.partner(
             pid,
-            solutions_type or r.pick(["partner", "partner", "provider"]),
-            tier or r.pick(TIERS),
+            solutions_type,
+            tier or None,
             r.coin() if accredited is None else accredited,
             r.pick(["NA", "EMEA", "APAC", "LATAM", None]),
         )
@@ -527,7 +533,8 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
         case.poi(did, closed, P[0], "valid", [line] if r.coin() else [])
 
     elif kind == "starter_only":
-        lines = r.subset(HUBS, 1, 3)
+        # D14 revised: starter add-ons (a lone starter core_seats among them) are Starter products too
+        lines = r.subset(HUBS, 1, 3) if r.coin() else r.subset(HUBS + NON_HUB_ELIGIBLE, 1, 3)
         for line in lines:
             case.fixed_line(portal, line, [(start, "starter", _amount(r))])
         items = [(line, "starter", case.lines[(portal, line)].segments[0][2]) for line in lines]
@@ -538,6 +545,8 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
 
     elif kind == "starter_bundles":
         starter_line, other = r.subset(HUBS, 2, 2)
+        if r.coin():  # D14 revised: a starter add-on is a Starter product too
+            starter_line = r.pick(NON_HUB_ELIGIBLE)
         bundle = r.pick(["pro_hub", "pack_only", "addon_only"])
         items = [(starter_line, "starter", _amount(r))]
         if bundle == "pro_hub":
@@ -545,7 +554,10 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
         elif bundle == "pack_only":
             items.append(("credit_capacity_pack", r.pick(["professional", "enterprise"]), _amount(r)))
         else:
-            items.append((r.pick(["reporting_addon", "core_seats", "other"]), "professional", _amount(r)))
+            addon = r.pick([x for x in ("reporting_addon", "core_seats", "other") if x != starter_line])
+            items.append((addon, "professional", _amount(r)))
+        if items[1][0] == starter_line:  # a starter pack beside a pro pack: one item per line
+            items[1] = ("reporting_addon", items[1][1], items[1][2])
         for line, ed, amt in items:
             case.fixed_line(portal, line, [(start, ed, amt)])
         did, closed = case.deal(portal, start, items, [(P[0], "originator")])
@@ -652,8 +664,10 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
     elif kind == "referral":
         # Mostly an eligible partner (tier, accreditation) on a hubspot_collaboration deal with a valid
         # POI, so that the threshold itself decides; an overage or a starter item never counts.
-        tier = r.pick(["platinum", "diamond", "elite"]) if r.coin(0.8) else r.pick(["partner", "gold"])
-        p = case.new_partner(r.pick(["partner", "provider"]), tier, r.coin(0.8))
+        solutions_type = r.pick(["partner", "provider"])
+        below = ["partner", "gold"] + ([NO_TIER] if solutions_type == "provider" else [])  # B9: null < Platinum
+        tier = r.pick(["platinum", "diamond", "elite"]) if r.coin(0.8) else r.pick(below)
+        p = case.new_partner(solutions_type, tier, r.coin(0.8))
         lines = r.subset(HUBS + NON_HUB_ELIGIBLE, 1, 3)
         total = r.pick(["2999.99", "2999.99", "3000.00", "3000.01", "1500.00", "8000.00"])
         cents = round(float(total) * 100)
@@ -692,6 +706,34 @@ def _build_case(case: _Case, kind: str) -> None:  # noqa: C901 - one branch per 
         if r.coin():  # the same partner sells the line again after the cancellation
             d2, c2 = case.deal(portal, h.resume or stop, [(line, "professional", amt)], [(P[0], "originator")])
             case.poi(d2, c2, P[0], "valid")
+
+    elif kind == "billing_lag":
+        # D17 revised: a deal closed late in its month, the line billed from 1-4 months after the close
+        # or never; sometimes cancelled after it was paid; other deals on the line during the lag; a
+        # close near the end of the covered months leaves the lag open.
+        line = r.pick(HUBS + NON_HUB_ELIGIBLE)
+        if r.coin(0.15):
+            start = COVERAGE_MONTHS - r.int(1, 3)
+        lag = r.pick([1, 1, 1, 2, 3, 4, None])
+        amt = _amount(r)
+        if lag is not None and start + lag < COVERAGE_MONTHS:
+            stop = start + lag + r.int(1, 10) if r.coin(0.3) else None
+            case.lines[(portal, line)] = _Line(portal, line, [(start + lag, "professional", amt)], stop)
+        by = case.new_partner(r.pick(["partner", "provider"]))
+        did, closed = case.deal(
+            portal,
+            start,
+            [(line, "professional", amt)],
+            [(by, "originator")],
+            r.pick(["partner_collaboration"] * 3 + ["hubspot_collaboration"]),
+        )
+        case.poi(did, closed, by, "valid")
+        for _ in range(r.int(0, 2)):  # by another partner or the holder, in the lag or just after it
+            other = r.pick(P + [by])
+            d2, c2 = case.deal(
+                portal, start + r.int(0, 5), [(line, "professional", _amount(r))], [(other, "originator")]
+            )
+            case.poi(d2, c2, other, "valid")
 
     elif kind == "managed":
         second = case.new_portal()

@@ -9,7 +9,7 @@ inner join {{ model }} as b
     and a.association_id < b.association_id
     and a.start_month < coalesce(b.end_month, cast('9999-12-01' as date))
     and b.start_month < coalesce(a.end_month, cast('9999-12-01' as date))
-    -- an empty association (the line paid 0 in its close month) holds no month
+    -- an empty association holds no month (none since D17's revision of 2026-12-04: every end follows its start)
     and a.start_month < coalesce(a.end_month, cast('9999-12-01' as date))
     and b.start_month < coalesce(b.end_month, cast('9999-12-01' as date))
 {% endtest %}

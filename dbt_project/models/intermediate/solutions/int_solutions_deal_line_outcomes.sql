@@ -5,26 +5,30 @@
 --   pro_to_enterprise_upgrade, already_owned, credited.
 -- Only `credited` rows name a credited partner.
 --
--- Order dependence (B5), solved set-based. Whether a line item is held by another partner depends on
--- the associations that EARLIER credited items created on the same (portal, line). The first six
--- outcomes and the best partner are deal-level and do not depend on associations; nor does D15
--- (MRR history only). What remains is a per-(portal, line) chain, which needs no recursion because:
---   an association started in month M ends in E(M) = the first month >= M with MRR 0 (D17), a
---   function of the MRR history only. Two candidates whose close months M1 <= M2 share a zero-free
---   run (M2 < E(M1)) have E(M2) = E(M1), and a candidate in a later run closes after E(M1).
--- So the candidates of a (portal, line) split into runs keyed by E (null = still paid at the last
--- covered month). Inside a run, ordered by (closed_on, deal_id):
+-- Order dependence (B5). Whether a line item is held by another partner depends on the associations
+-- that EARLIER credited items created on the same (portal, line). The first six outcomes and the
+-- best partner are deal-level and do not depend on associations; nor does D15 (MRR history only);
+-- nor does the end month an association created by a deal would have (D17, int_solutions_deal_line_history:
+-- a function of the MRR history and the close month). What remains is, per (portal, line), the chain
+-- of CREATORS, in (closed_on, deal_id) order:
 --   * the first candidate that may create a new credit (never paid before, or D15's starter ->
---     pro/enterprise upgrade of an all-starter history) is `credited` and creates the association,
---     held by its partner from its close month until E;
---   * candidates before it find no holder: `pro_to_enterprise_upgrade` or `already_owned` (D15);
---   * candidates after it find the holder: `credited` to the holder when the deal's best partner
---     is the holder (B6: a deal by the holder on a line it holds; the association simply carries
---     the new MRR, B5/D15), else `line_held_by_other_partner`.
--- A candidate closing in a month where the line already pays 0 (E = M) opens an empty run: no holder
--- can be active then, and it is credited (empty association) only if it may create a new credit.
--- Window functions over (portal, line, E) replace a row-by-row replay; see docs/rules-part-b.md.
-with lines as (
+--     pro/enterprise upgrade of an all-starter history) creates the association [close month, end);
+--   * the next creator is the first later candidate that may create and closes on or after the
+--     current creator's end month (an association without an end holds the line for good).
+-- Since D17's revision (2026-12-04) a never-billed line ends three months after ITS close, so
+-- candidates held by one association no longer share its end month (the runs keyed by the end month
+-- that solved this before no longer hold); the chain is followed with a recursive CTE whose depth is
+-- the number of creators of one (portal, line) - one or two in practice - over precomputed
+-- "next creator" pointers. Then every candidate takes the latest creator at or before it:
+--   * the creator itself is `credited` and creates the association;
+--   * a candidate closing before the creator's end finds the holder: `credited` to it when the deal's
+--     best partner is the holder (B6: a deal by the holder on a line it holds; the association simply
+--     carries the new MRR, B5/D15) - also in the holder's unpaid lag months - else
+--     `line_held_by_other_partner`;
+--   * any other candidate (before the first creator, or after an association ended) cannot create:
+--     `pro_to_enterprise_upgrade` or `already_owned` (D15).
+-- See docs/rules-part-b.md.
+with recursive lines as (
     select
         l.*,
         b.best_partner_rule,
@@ -38,7 +42,7 @@ with lines as (
         case
             when l.is_overage then 'credit_overage'
             when not l.deal_is_eligible then 'not_eligible_starter_only'
-            when l.is_starter_hub and not l.deal_has_pro_ent_hub then 'starter_not_bundled'
+            when l.is_starter_item and not l.deal_has_pro_ent_hub then 'starter_not_bundled'
             when b.best_partner_rule in ('no_valid_poi', 'needs_manual_decision', 'manual_decision_invalid')
                 then b.best_partner_rule
             when b.best_partner_id is null then 'no_valid_poi'
@@ -66,82 +70,104 @@ candidates as (
         -- D15: professional -> enterprise upgrade (the latest earlier paid month was professional)
         paid_before and edition = 'enterprise' and coalesce(last_paid_edition_before, '') = 'professional'
             as is_pro_to_enterprise,
-        coalesce(end_month, cast('9999-12-01' as date)) as run_key,
-        end_month is null or close_month < end_month as opens_run
+        row_number() over (partition by portal_id, product_line order by closed_on, deal_id) as seq
     from lines
     where deal_level_outcome is null
 ),
 
-sequenced as (
+-- if candidate c creates an association, the creator after it (no row: none, or c never ends)
+next_creators as (
+    select c.portal_id, c.product_line, c.seq, min(n.seq) as next_seq
+    from candidates as c
+    inner join candidates as n
+        on n.portal_id = c.portal_id
+        and n.product_line = c.product_line
+        and n.seq > c.seq
+        and n.may_create
+        and n.close_month >= c.end_month
+    where c.may_create
+    group by c.portal_id, c.product_line, c.seq
+),
+
+creator_chain as (
+    select portal_id, product_line, min(seq) as seq
+    from candidates
+    where may_create
+    group by portal_id, product_line
+
+    union all
+
+    select nc.portal_id, nc.product_line, nc.next_seq as seq
+    from creator_chain as cc
+    inner join next_creators as nc
+        on nc.portal_id = cc.portal_id
+        and nc.product_line = cc.product_line
+        and nc.seq = cc.seq
+),
+
+creators as (
+    select
+        c.portal_id,
+        c.product_line,
+        c.seq as creator_seq,
+        c.best_partner_id as holder_partner_id,
+        c.deal_id as holder_deal_id,
+        c.end_month as holder_end_month
+    from candidates as c
+    inner join creator_chain as cc
+        on cc.portal_id = c.portal_id
+        and cc.product_line = c.product_line
+        and cc.seq = c.seq
+),
+
+with_creator as (
     select
         c.*,
-        row_number() over (
-            partition by portal_id, product_line, run_key
-            order by closed_on, deal_id
-        ) as seq_in_run
+        max(cr.creator_seq) over (
+            partition by c.portal_id, c.product_line
+            order by c.seq
+            rows between unbounded preceding and current row
+        ) as latest_creator_seq
     from candidates as c
-    where opens_run
+    left join creators as cr
+        on cr.portal_id = c.portal_id
+        and cr.product_line = c.product_line
+        and cr.creator_seq = c.seq
 ),
 
-run_creators as (
-    select portal_id, product_line, run_key, min(seq_in_run) as creator_seq
-    from sequenced
-    where may_create
-    group by portal_id, product_line, run_key
-),
-
-run_holders as (
+judged as (
     select
-        s.portal_id,
-        s.product_line,
-        s.run_key,
-        s.seq_in_run as creator_seq,
-        s.best_partner_id as holder_partner_id,
-        s.deal_id as holder_deal_id
-    from sequenced as s
-    inner join run_creators as rc
-        on rc.portal_id = s.portal_id
-        and rc.product_line = s.product_line
-        and rc.run_key = s.run_key
-        and rc.creator_seq = s.seq_in_run
+        w.deal_id,
+        w.product_line,
+        w.best_partner_id,
+        w.is_pro_to_enterprise,
+        coalesce(w.seq = w.latest_creator_seq, false) as creates_association,
+        w.seq > w.latest_creator_seq
+            and (cr.holder_end_month is null or w.close_month < cr.holder_end_month) as is_held,
+        cr.holder_partner_id,
+        cr.holder_deal_id
+    from with_creator as w
+    left join creators as cr
+        on cr.portal_id = w.portal_id
+        and cr.product_line = w.product_line
+        and cr.creator_seq = w.latest_creator_seq
 ),
 
 candidate_outcomes as (
     select
-        s.deal_id,
-        s.product_line,
-        case
-            when rh.creator_seq is null or s.seq_in_run < rh.creator_seq then
-                case when s.is_pro_to_enterprise then 'pro_to_enterprise_upgrade' else 'already_owned' end
-            when s.seq_in_run = rh.creator_seq then 'credited'
-            when s.best_partner_id = rh.holder_partner_id then 'credited'
-            else 'line_held_by_other_partner'
-        end as outcome,
-        case when s.seq_in_run > rh.creator_seq then rh.holder_partner_id end as holder_partner_id,
-        case when s.seq_in_run > rh.creator_seq then rh.holder_deal_id end as holder_deal_id,
-        coalesce(s.seq_in_run = rh.creator_seq, false) as creates_association
-    from sequenced as s
-    left join run_holders as rh
-        on rh.portal_id = s.portal_id
-        and rh.product_line = s.product_line
-        and rh.run_key = s.run_key
-
-    union all
-
-    -- closes in a month the line pays 0: no association can be active (see above)
-    select
         deal_id,
         product_line,
         case
-            when may_create then 'credited'
+            when creates_association then 'credited'
+            when is_held and best_partner_id = holder_partner_id then 'credited'
+            when is_held then 'line_held_by_other_partner'
             when is_pro_to_enterprise then 'pro_to_enterprise_upgrade'
             else 'already_owned'
         end as outcome,
-        cast(null as {{ dbt.type_string() }}) as holder_partner_id,
-        cast(null as {{ dbt.type_string() }}) as holder_deal_id,
-        may_create as creates_association
-    from candidates
-    where not opens_run
+        case when is_held then holder_partner_id end as holder_partner_id,
+        case when is_held then holder_deal_id end as holder_deal_id,
+        creates_association
+    from judged
 )
 
 select

@@ -3,6 +3,8 @@
 -- for months 1..commission_months (the close month is month 1), while the association is held (stops
 -- from the first month the line's MRR is 0, never resumes). Each accrual is rounded to cents; the
 -- quarterly payout is the sum of these rounded accruals.
+-- D17 (revised 2026-12-04): an association is held through a billing lag, whose months carry MRR 0;
+-- they accrue nothing, so they give no accrual row (nor a 0 payout), but they count on the clock.
 select
     cast(partner_id as varchar) as partner_id,
     cast(association_id as varchar) as association_id,
@@ -19,3 +21,4 @@ from {{ ref('int_solutions_association_months') }}
 where commission_program <> 'none'
   and commission_rate is not null
   and month_number <= commission_months
+  and line_mrr_usd > 0
