@@ -168,8 +168,31 @@ ORDER BY r.partner_id, r.tier, r.requirement
 """
 
 
+# Issue 13 item 5 (formula injection, OWASP "CSV Injection"): a spreadsheet reads a cell that starts
+# with one of these as a formula (tab and CR too: Excel drops them and reads what follows).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CLASS = "[" + "".join("\\-" if t == "-" else t for t in FORMULA_TRIGGERS) + "]"
+
+
+def csv_safe_sql(con: duckdb.DuckDBPyConnection, sql: str, e: date) -> str:
+    """`sql` with every text column neutralised for spreadsheets: a value starting with a formula
+    trigger gets a leading single quote, as OWASP advises. Only text columns: numbers, dates and
+    booleans (a negative MRR) stay as they are. Parquet is written from `sql` itself, raw."""
+    columns = con.execute(f"SELECT * FROM ({sql}) LIMIT 0", {"e": e}).description
+    exprs = []
+    for name, type_, *_ in columns:
+        col = '"' + name.replace('"', '""') + '"'
+        if str(type_) == "VARCHAR":
+            col = f"CASE WHEN regexp_matches({col}, '^{_TRIGGER_CLASS}') THEN '''' || {col} ELSE {col} END AS {col}"
+        exprs.append(col)
+    return f"SELECT {', '.join(exprs)} FROM ({sql})"
+
+
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, e: date, target: Path, fmt: str) -> None:
-    options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    if fmt == "parquet":
+        options = "FORMAT parquet, COMPRESSION zstd"
+    else:
+        sql, options = csv_safe_sql(con, sql, e), "FORMAT csv, HEADER true"
     con.execute(f"COPY ({sql}) TO '{target}' ({options})", {"e": e})
 
 
@@ -183,6 +206,7 @@ def write_xlsx(frame: pd.DataFrame, target: Path, sheet: str = "tiers") -> None:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -212,12 +236,20 @@ def write_xlsx(frame: pd.DataFrame, target: Path, sheet: str = "tiers") -> None:
         header.append(cell)
     ws.append(header)
     formatted = [(i, f) for i, f in enumerate(formats) if f]
+    texts = [i for i, col in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[col].dtype)]
     for row in frame.itertuples(index=False):
         values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
         for i, fmt in formatted:
             cell = WriteOnlyCell(ws, value=values[i])
             cell.number_format = fmt
             values[i] = cell
+        for i in texts:
+            # Issue 13 item 5: openpyxl writes a text starting with '=' as a formula and '#N/A' as an
+            # error; a cell typed 's' is a string Excel never evaluates (the text stays as it came).
+            v = values[i]
+            if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
+                values[i] = WriteOnlyCell(ws, value=v)
+                values[i].data_type = "s"
         ws.append(values)
     wb.save(target)
 
