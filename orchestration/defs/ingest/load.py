@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import json
 import logging
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.defs.ingest.contract import FEEDS, Column, Feed
+from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME, Column, Feed
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class FeedLoad:
 class LoadReport:
     load_id: str
     feeds: dict[str, FeedLoad]
+    landing_warnings: list[str] = field(default_factory=list)  # about the landing zone, not one feed
 
     @property
     def changed(self) -> list[str]:
@@ -86,7 +88,7 @@ class LoadReport:
 
     @property
     def warnings(self) -> list[str]:
-        return [w for r in self.feeds.values() for w in r.warnings]
+        return [*self.landing_warnings, *(w for r in self.feeds.values() for w in r.warnings)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,6 +153,48 @@ def last_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1 ORDER BY feed"""
     ).fetchall()
     return dict(rows)
+
+
+def last_file_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many files each feed had at its last load (meta.load_history), by feed name."""
+    rows = con.execute(
+        f"""SELECT feed, file_count FROM {META_SCHEMA}.load_history
+            QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1"""
+    ).fetchall()
+    return dict(rows)
+
+
+def closest_feed(name: str) -> str | None:
+    """The contract's feed name closest to `name` (difflib), if any is close."""
+    match = difflib.get_close_matches(name, list(FEEDS_BY_NAME), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def unknown_folders(landing: Path) -> list[str]:
+    """Folders of the landing zone that are no feed of the contract (hidden ones aside)."""
+    return sorted(
+        p.name for p in landing.iterdir() if p.is_dir() and p.name not in FEEDS_BY_NAME and not p.name.startswith(".")
+    )
+
+
+def unknown_folder_warning(folder: str) -> str:
+    """Issue 13 item 6: an unknown folder is never read; say so, and which feed it may have meant."""
+    near = closest_feed(folder)
+    return f"landing folder {folder!r} is not a feed of the contract and was not read" + (
+        f"; did you mean {near!r}? Rename the folder to load it." if near else "."
+    )
+
+
+def vanished_feed_error(feed: Feed, landing: Path, previous_files: int, strays: list[str]) -> LoadError:
+    """Issue 13 item 6: an optional feed loaded last time and gone now is a disappearance."""
+    renamed = [s for s in strays if closest_feed(s) == feed.name]
+    hint = f" (is {renamed[0]!r} this feed, misspelled?)" if renamed else ""
+    return LoadError(
+        feed.name,
+        f"optional feed folder {landing / feed.name} is missing or empty, but its last load had"
+        f" {previous_files} file(s){hint}. A feed that disappears is an error, not an absence: restore"
+        f" the folder, or run with --allow-missing {feed.name} if the feed really ended.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,34 +385,64 @@ def load_landing(
     landing: str | Path,
     *,
     force: bool = False,
+    allow_missing: Iterable[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> LoadReport:
-    """Load every feed of `landing` into `raw`, all or nothing. Raises LoadFailed on any error."""
+    """Load every feed of `landing` into `raw`, all or nothing. Raises LoadFailed on any error.
+
+    `allow_missing` names optional feeds that may vanish although their last load had files."""
     landing = Path(landing)
     say = progress or log.info
     if not landing.is_dir():
         raise LoadFailed([LoadError("*", f"landing directory {landing} does not exist")])
+    allowed = set(allow_missing)
+    optional = sorted(f.name for f in FEEDS if not f.required)
+    if bad := sorted(allowed - set(optional)):
+        raise LoadFailed(
+            [
+                LoadError(n, f"--allow-missing {n}: not an optional feed (optional feeds: {', '.join(optional)})")
+                for n in bad
+            ]
+        )
     con = duckdb.connect(str(db_path))
     try:
         ensure_warehouse(con)
-        return _load(con, landing, force=force, say=say)
+        return _load(con, landing, force=force, allowed_missing=allowed, say=say)
     finally:
         con.close()
 
 
-def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Callable[[str], None]) -> LoadReport:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    *,
+    force: bool,
+    allowed_missing: set[str],
+    say: Callable[[str], None],
+) -> LoadReport:
     load_id = uuid.uuid4().hex[:12]
     previous = {} if force else last_fingerprints(con)
+    previous_files = last_file_counts(con)
+    strays = unknown_folders(landing)
+    landing_warnings = [unknown_folder_warning(s) for s in strays]
+    for w in landing_warnings:
+        say(f"load: warning: {w}")
     errors: list[LoadError] = []
     plan: dict[str, FeedLoad] = {}
     files_by_feed: dict[str, list[Path]] = {}
     for feed in FEEDS:
         files = feed_files(landing, feed)
-        if files is None:
-            if feed.required:
-                errors.append(LoadError(feed.name, f"required feed folder {landing / feed.name} is missing"))
+        if files is None and feed.required:
+            errors.append(LoadError(feed.name, f"required feed folder {landing / feed.name} is missing"))
+            continue
+        files = files or []
+        if not files and not feed.required and previous_files.get(feed.name, 0) > 0:
+            if feed.name not in allowed_missing:
+                errors.append(vanished_feed_error(feed, landing, previous_files[feed.name], strays))
                 continue
-            files = []
+            ended = f"optional feed {feed.name!r} is gone and allowed to be (--allow-missing): its raw table is emptied"
+            landing_warnings.append(ended)
+            say(f"load: warning: {ended}")
         fps = {p: fingerprint_file(p) for p in files}
         fp = fingerprint_feed(files, fps)
         status = "absent_optional" if not files and not feed.required else "loaded"
@@ -382,7 +456,7 @@ def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Ca
     to_load = [f for f in FEEDS if plan[f.name].status != "unchanged"]
     if not to_load:
         say("load: every feed unchanged since the last load (same file fingerprints); nothing to do")
-        return LoadReport(load_id, plan)
+        return LoadReport(load_id, plan, landing_warnings)
 
     # Phase 1, outside any transaction: read and check every file of every changed feed.
     readers: dict[str, list[_FileReader]] = {}
@@ -435,4 +509,4 @@ def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Ca
                 con.execute(f"DROP TABLE IF EXISTS {r.tmp}")
     for w in (w for e in plan.values() for w in e.warnings):
         say(f"load: warning: {w}")
-    return LoadReport(load_id, plan)
+    return LoadReport(load_id, plan, landing_warnings)
