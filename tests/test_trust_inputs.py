@@ -190,3 +190,135 @@ def test_issue13_6_cli_run_refuses_a_vanished_feed_and_accepts_allow_missing(
     assert "feed 'app_certifications'" in err and "--allow-missing app_certifications" in err
     args = build_parser().parse_args([*base, "--allow-missing", "app_certifications", "--allow-missing", "x"])
     assert args.allow_missing == ["app_certifications", "x"]
+
+
+# ---------------------------------------------------------------------------------------------
+# End to end: three runs on one landing zone (items 4 and 5)
+#   A: --evaluation-date 2026-10-15 with hostile partner names -> v1 of that date, final
+#   B: MRR doubled, --all -> the other dates' first versions; 2026-10-15 stays v1 (inputs changed)
+#   C: MRR tripled, --all -> nothing published
+
+
+RUN_DATE = "2027-02-01"
+OLD = date(2026, 10, 15)
+
+
+def _rewrite(landing: Path, feed: str, change) -> None:
+    from tests.support.landing import rewrite_parquet_feed
+
+    rewrite_parquet_feed(landing, feed, change)
+
+
+def _hostile_names(frame: pd.DataFrame) -> pd.DataFrame:
+    tech = frame.index[frame["program"] == "technology"][: len(PAYLOADS)]
+    frame.loc[tech, "partner_name"] = list(PAYLOADS)
+    return frame
+
+
+def _scale_mrr(factor: int):
+    return lambda f: f.assign(mrr_usd=f["mrr_usd"] * factor)
+
+
+@pytest.fixture(scope="module")
+def three_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    import hashlib
+    import shutil
+
+    from orchestration.cli import main
+    from orchestration.generate import generate_landing
+
+    tmp = tmp_path_factory.mktemp("trust-inputs")
+    landing, warehouse = tmp / "landing", tmp / "warehouse.duckdb"
+    publish_dir = tmp / "publications"
+    generate_landing(landing, scale=0.01, seed=11, last_month=date(2026, 12, 1))
+    _rewrite(landing, "partners", _hostile_names)
+    base = ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--run-date", RUN_DATE]
+    out: dict[str, object] = {"publish_dir": publish_dir, "landing": landing}
+    assert main([*base, "--evaluation-date", OLD.isoformat()]) == 0
+    _rewrite(landing, "portal_mrr_monthly", _scale_mrr(2))
+    assert main([*base, "--all"]) == 0
+    snapshot = publish_dir / "analytics.duckdb"
+    shutil.copy2(snapshot, tmp / "analytics-after-b.duckdb")
+    out["snapshot_b"] = tmp / "analytics-after-b.duckdb"
+    out["sha_b"] = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    _rewrite(landing, "portal_mrr_monthly", _scale_mrr(3))
+    assert main([*base, "--all"]) == 0
+    out["sha_c"] = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    return out
+
+
+def _current(publish_dir: Path, e: date):
+    from orchestration.defs.publication.store import PublicationStore
+
+    return PublicationStore(publish_dir).current(e)
+
+
+@pytest.mark.e2e
+def test_issue13_5_published_extracts_neutralise_hostile_partner_names(three_runs: dict[str, object]) -> None:
+    from openpyxl import load_workbook
+
+    v = _current(three_runs["publish_dir"], OLD)
+    assert v.version == 1
+    with (v.path / "tier_extract.csv").open(newline="", encoding="utf-8") as fh:
+        csv_names = {r["partner_name"] for r in csv.DictReader(fh)}
+    assert {"'" + p for p in PAYLOADS} <= csv_names
+    assert not {n for n in csv_names if n and n[0] in "=+-@\t\r"}
+    ws = load_workbook(v.path / "tier_extract.xlsx").active
+    header = [c.value for c in ws[1]]
+    name_cells = [row[header.index("partner_name")] for row in ws.iter_rows(min_row=2)]
+    assert {c.value for c in name_cells} >= set(PAYLOADS)
+    assert {c.data_type for c in name_cells if c.value is not None} == {"s"}
+    con = duckdb.connect()
+    raw = {
+        r[0]
+        for r in con.execute(f"SELECT partner_name FROM read_parquet('{v.path / 'tier_extract.parquet'}')").fetchall()
+    }
+    assert set(PAYLOADS) <= raw
+
+
+@pytest.mark.e2e
+def test_issue13_4_a_run_that_publishes_nothing_keeps_the_snapshot(three_runs: dict[str, object]) -> None:
+    """Run C changed the inputs and published nothing: the snapshot is byte-identical to run B's."""
+    assert three_runs["sha_c"] == three_runs["sha_b"]
+
+
+@pytest.mark.e2e
+def test_issue13_4_snapshot_says_which_publication_it_reflects(three_runs: dict[str, object]) -> None:
+    con = duckdb.connect(str(three_runs["snapshot_b"]), read_only=True)
+    rows = con.execute(
+        "SELECT evaluation_date, current_version, marts_from_same_inputs_and_code, marts_run_date"
+        " FROM publication.snapshot_source ORDER BY evaluation_date"
+    ).fetchall()
+    published = {e: _current(three_runs["publish_dir"], e) for e, *_ in rows}
+    assert all(v is not None and v.version == 1 for v in published.values()) and len(rows) >= 2
+    # 2026-10-15 was published from run A's inputs; every other date from run B's, as the marts
+    assert [(e, same) for e, _, same, _ in rows if not same] == [(OLD, False)]
+    assert {r[3] for r in rows} == {date.fromisoformat(RUN_DATE)}
+
+
+@pytest.mark.e2e
+def test_issue13_4_portal_shows_the_published_numbers_of_every_published_date(three_runs: dict[str, object]) -> None:
+    """The snapshot's marts for 2026-10-15 are run B's recomputation (MRR doubled); the portal's
+    chart must still show the published extract's numbers for that date, and for every other."""
+    from orchestration.portal.data import PortalData, read_parquet
+
+    metrics = ("attached_mrr", "influenced_deals_mrr", "install_90d_mrr")
+
+    publish_dir = three_runs["publish_dir"]
+    portal = PortalData(publish_dir)
+    dates = [e for e in portal.store.evaluation_dates() if portal.store.current(e)]
+    compared = differ_in_marts = 0
+    con = duckdb.connect(str(publish_dir / "analytics.duckdb"), read_only=True)
+    for e in dates:
+        for row in read_parquet(portal.store.current(e).path / "tier_extract.parquet"):
+            series = {s["evaluation_date"]: s for s in portal.partner(e, row["partner_id"]).series}
+            assert {k: series[e][k] for k in metrics} == {k: row[k] for k in metrics}
+            compared += 1
+            mart = con.execute(
+                "SELECT attached_mrr FROM marts.fct_technology_partner_metrics"
+                " WHERE partner_id = ? AND evaluation_date = ?",
+                [row["partner_id"], e],
+            ).fetchone()
+            differ_in_marts += mart is not None and mart[0] != row["attached_mrr"]
+    assert compared > 20
+    assert differ_in_marts > 0  # the comparison would have caught the snapshot's recomputed numbers

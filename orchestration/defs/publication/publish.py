@@ -373,9 +373,40 @@ def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore
     return con.execute("SELECT count(*) FROM publication.published_technology_tiers").fetchone()[0]
 
 
-def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> Path:
+SNAPSHOT_SOURCE = "snapshot_source"  # publication.snapshot_source inside analytics.duckdb
+
+
+def snapshot_source(store: PublicationStore, *, run_date: date, inputs: dict[str, str], code: str) -> pd.DataFrame:
+    """What an analytics snapshot reflects (issue 13 item 4): one row per published date, its current
+    version, and whether that version was made from the inputs and code of the marts copied beside
+    it (when not, the date's published files are the fact and its marts rows a later recomputation)."""
+    marts_inputs = combined_fingerprint(inputs)
+    rows = []
+    for e in store.evaluation_dates():
+        v = store.current(e)
+        if v is None:
+            continue
+        m = v.manifest
+        same = m.get("inputs_fingerprint") == marts_inputs and m.get("code_version") == code
+        rows.append((e, v.version, m.get("inputs_fingerprint"), m.get("code_version"), same))
+    frame = pd.DataFrame(
+        rows,
+        columns=["evaluation_date", "current_version", "version_inputs_fingerprint", "version_code_version",
+                 "marts_from_same_inputs_and_code"],
+    )  # fmt: skip
+    frame["marts_run_date"] = run_date
+    frame["marts_inputs_fingerprint"] = marts_inputs
+    frame["marts_code_version"] = code
+    frame["refreshed_at"] = datetime.now(UTC).replace(tzinfo=None)
+    return frame
+
+
+def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source: pd.DataFrame) -> Path:
     """Copy the marts into a new file and rename it over the analytics database (readers of the old
-    file keep their snapshot; new readers see the new one; nobody sees a half-built file)."""
+    file keep their snapshot; new readers see the new one; nobody sees a half-built file).
+
+    Called only by a run that published (issue 13 item 4, product.md: the marts as of the last
+    successful publication); `source` (snapshot_source) is stored beside them."""
     staging = publish_dir / STAGING_DIR
     staging.mkdir(parents=True, exist_ok=True)
     tmp = staging / f"analytics-{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}.duckdb"
@@ -400,6 +431,12 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> Path
             "CREATE TABLE snapshot.publication.published_technology_tiers AS "
             "SELECT * FROM publication.published_technology_tiers"
         )
+        con.register("snapshot_source_frame", source)
+        con.execute(
+            f"CREATE TABLE snapshot.publication.{SNAPSHOT_SOURCE} AS SELECT"
+            " CAST(evaluation_date AS DATE) AS evaluation_date, * EXCLUDE (evaluation_date) FROM snapshot_source_frame"
+        )
+        con.unregister("snapshot_source_frame")
     finally:
         con.execute("DETACH snapshot")
     target = publish_dir / ANALYTICS_DB
@@ -481,8 +518,12 @@ def publish(
             progress(f"publication {e}: v{d.version} published ({d.reason}) -> {version.path}")
             outcomes.append(PublicationOutcome(e, d, version.path))
         sync_published_tiers(con, store)
-        refresh_analytics(con, publish_dir)
-        progress(f"analytics snapshot refreshed: {publish_dir / ANALYTICS_DB}")
+        if any(o.decision.publish for o in outcomes):
+            source = snapshot_source(store, run_date=run_date, inputs=inputs, code=code)
+            refresh_analytics(con, publish_dir, source)
+            progress(f"analytics snapshot refreshed: {publish_dir / ANALYTICS_DB}")
+        else:  # issue 13 item 4: marts nobody published never reach the analysts' snapshot
+            progress("analytics snapshot kept: nothing was published, it still holds the last publication's marts")
     finally:
         con.close()
     return outcomes
