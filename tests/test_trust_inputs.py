@@ -322,3 +322,56 @@ def test_issue13_4_portal_shows_the_published_numbers_of_every_published_date(th
             differ_in_marts += mart is not None and mart[0] != row["attached_mrr"]
     assert compared > 20
     assert differ_in_marts > 0  # the comparison would have caught the snapshot's recomputed numbers
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 7: future-dated rows, no machine paths in the gate report
+
+
+def test_issue13_7_future_dated_rows_are_counted_and_listed_as_ignored(tmp_path: Path) -> None:
+    """rules.md G3: rows dated after the run date (2025-04-20) have not happened yet: a warning that
+    counts and samples them per feed, never a block."""
+    import copy
+
+    from tests.test_quality import build_warehouse, clean_feeds, gate
+
+    feeds = copy.deepcopy(clean_feeds())
+    install = {**feeds["app_installs"][0], "install_id": "i-future", "installed_at": "2025-04-21T00:00:01"}
+    feeds["app_installs"].append(install)
+    form = {**feeds["partner_poc_forms"][0], "form_id": "f-future", "submitted_at": "2025-05-02T09:00:00"}
+    feeds["partner_poc_forms"] += [form, {**form, "form_id": "f-future-2"}]
+    feeds["partner_poc_forms"].append({**form, "form_id": "f-on-the-day", "submitted_at": "2025-04-20T23:59:59"})
+    report = gate(build_warehouse(tmp_path, feeds), feeds=["app_installs", "partner_poc_forms", "apps"])
+    assert not report.blocked
+    future = {c.feed: c for c in report.checks if c.name == "rows_after_run_date"}
+    assert set(future) == {"app_installs", "partner_poc_forms", "apps"}
+    assert [(c.feed, c.status, c.failing_rows) for c in report.warnings if c.name == "rows_after_run_date"] == [
+        ("app_installs", "failed", 1),
+        ("partner_poc_forms", "failed", 2),
+    ]
+    assert future["apps"].passed
+    assert [r["form_id"] for r in future["partner_poc_forms"].sample_rows] == ["f-future", "f-future-2"]
+    assert future["app_installs"].message == "1 future-dated row"
+    markdown = report.to_markdown()
+    assert "rows_after_run_date" in markdown and "are ignored (rules.md G3)" in markdown
+    assert "run date 2025-04-20" in future["app_installs"].description
+
+
+def test_issue13_7_gate_report_carries_no_machine_path(tmp_path: Path) -> None:
+    from tests.test_quality import build_warehouse, clean_feeds, gate
+
+    report = gate(build_warehouse(tmp_path, clean_feeds()), feeds=["apps"])
+    for text in (report.to_markdown(), report.to_html(), report.to_json()):
+        assert str(tmp_path) not in text
+    assert report.warehouse == "w.duckdb"
+
+
+@pytest.mark.e2e
+def test_issue13_7_published_gate_reports_carry_no_machine_path(three_runs: dict[str, object]) -> None:
+    publish_dir: Path = three_runs["publish_dir"]
+    root = str(publish_dir.parent)
+    reports = sorted(publish_dir.glob("technology_tiers/*/v*/gate_report.*"))
+    assert len(reports) >= 4
+    for path in reports:
+        assert root not in path.read_text(encoding="utf-8"), path
+    assert str(Path.home()) + "/" not in "".join(p.read_text(encoding="utf-8") for p in reports)
