@@ -375,3 +375,124 @@ def test_issue13_7_published_gate_reports_carry_no_machine_path(three_runs: dict
     for path in reports:
         assert root not in path.read_text(encoding="utf-8"), path
     assert str(Path.home()) + "/" not in "".join(p.read_text(encoding="utf-8") for p in reports)
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 7: input errors that say where and why
+
+MANY_PARTNERS = [
+    {"partner_id": f"p{i}", "partner_name": f"Name {i}", "program": "technology", "joined_on": "2024-01-01"}
+    for i in range(3000)
+]
+
+
+def _partners_file(tmp_path: Path, edit) -> tuple[Path, Path]:
+    """A landing zone whose partners CSV (3,000 rows, ~140 kB) has one physical line edited."""
+    from tests.support.landing import write_landing
+
+    landing = write_landing(tmp_path / "landing", {"partners": MANY_PARTNERS})
+    path = landing / "partners" / "part-0.csv"
+    lines = path.read_bytes().split(b"\n")
+    edit(lines)
+    path.write_bytes(b"\n".join(lines))
+    return landing, path
+
+
+def _load_error(tmp_path: Path, landing: Path):
+    from orchestration.defs.ingest.load import LoadFailed, load_landing
+
+    with pytest.raises(LoadFailed) as exc:
+        load_landing(tmp_path / "w.duckdb", landing)
+    [error] = exc.value.errors
+    return error
+
+
+@pytest.mark.parametrize("line", [4, 2501])  # in Python's first read buffer (the header read), and far after it
+def test_issue13_7_latin1_byte_names_its_line_byte_and_column(tmp_path: Path, line: int) -> None:
+    def latin1(lines: list[bytes]) -> None:
+        lines[line - 1] = lines[line - 1].replace(b"Name", b"N\xe9me")  # 'Néme' in Latin-1
+
+    landing, path = _partners_file(tmp_path, latin1)
+    error = _load_error(tmp_path, landing)
+    prefix = len(f"p{line - 2},N")  # the bad byte is the one after this
+    assert (error.feed, error.file, error.line, error.column) == ("partners", str(path), line, "partner_name")
+    assert error.message == (
+        f"the file is not UTF-8 (feeds.md): byte 0xe9, byte {prefix + 1} of the line, is not valid UTF-8"
+        " (in Latin-1 it reads 'é': the file looks Latin-1 or Windows-1252 encoded). Save it as UTF-8 and run again."
+    )
+
+
+def test_issue13_7_first_non_utf8_byte_across_block_boundaries(tmp_path: Path) -> None:
+    """The scan reads blocks: a character split across two blocks is UTF-8; the byte count is the line's."""
+    from orchestration.defs.ingest.load import first_non_utf8_byte
+
+    path = tmp_path / "x.csv"
+    path.write_bytes("h\nab\né\n".encode() + b"x\xffz\n")
+    found = {block: first_non_utf8_byte(path, block_size=block) for block in (1, 2, 3, 5, 64)}
+    assert {b: f[:3] for b, f in found.items()} == dict.fromkeys(found, (4, 2, 0xFF))
+    assert found[64][3] == b"x" and {f[3] for f in found.values()} <= {b"x", None}  # prefix: when in memory
+    path.write_bytes("h\nab\né\n".encode())
+    assert first_non_utf8_byte(path, block_size=3) is None
+
+
+def test_issue13_7_over_long_line_says_why(tmp_path: Path) -> None:
+    def long_value(lines: list[bytes]) -> None:
+        lines[5] = lines[5].replace(b"Name 4", b"N" * 2_100_000)  # p4,<value>,technology,,,,,2024-01-01\r
+
+    landing, _ = _partners_file(tmp_path, long_value)
+    error = _load_error(tmp_path, landing)
+    assert error.line == 6
+    assert error.message.startswith(
+        "not a valid CSV file: the line is 2,100,030 bytes long, over the 2,000,000 bytes a line may have:"
+        " a value this long is not a value of this feed"
+    )
+    assert len(str(error)) < 600  # the value itself is not repeated
+
+
+@pytest.mark.parametrize(
+    ("feed", "row", "column", "why"),
+    [
+        (
+            "portal_mrr_monthly",
+            {"portal_id": "x", "month": "2025-01-01", "product_line": "sales_hub", "edition": "starter",
+             "mrr_usd": "12345678901234567890.00"},
+            "mrr_usd",
+            "value '12345678901234567890.00' is not a valid dec (DECIMAL(18,2)): it has 20 digits before the"
+            " decimal point and DECIMAL(18,2) holds at most 16",
+        ),
+        (
+            "app_usage_monthly",
+            {"app_id": "a", "portal_id": "x", "month": "2025-01-01", "api_calls": "99999999999999999999"},
+            "api_calls",
+            "value '99999999999999999999' is not a valid int (BIGINT): it is outside the range of BIGINT"
+            " (at most 9,223,372,036,854,775,807 either way)",
+        ),
+        (
+            "app_usage_monthly",
+            {"app_id": "a", "portal_id": "x", "month": "2025-01-01" + "x" * 500, "api_calls": "1"},
+            "month",
+            f"value {'2025-01-01' + 'x' * 70!r}... (510 characters) is not a valid date (DATE): expected a date"
+            " YYYY-MM-DD",
+        ),
+    ],
+)  # fmt: skip
+def test_issue13_7_over_long_value_says_why_it_failed(
+    tmp_path: Path, feed: str, row: dict[str, str], column: str, why: str
+) -> None:
+    from tests.support.landing import write_landing
+
+    error = _load_error(tmp_path, write_landing(tmp_path / "landing", {feed: [row]}))
+    assert (error.feed, error.line, error.column, error.message) == (feed, 2, column, why)
+
+
+def test_issue13_7_csv_parse_error_gives_duckdbs_reason_not_only_its_line(tmp_path: Path) -> None:
+    from tests.support.landing import write_landing
+
+    landing = write_landing(tmp_path / "landing", {"partners": MANY_PARTNERS[:3]})
+    path = landing / "partners" / "part-0.csv"
+    path.write_bytes(path.read_bytes() + b'p9,"never closed,technology,,,,,2024-01-01\n')
+    error = _load_error(tmp_path, landing)
+    assert (error.line, error.message) == (
+        5,
+        "not a valid CSV file: Value with unterminated quote found. (Invalid Input Error: CSV Error on Line: 5)",
+    )

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import hashlib
@@ -284,16 +285,44 @@ class _FileReader:
                 self.rows_sql = f"(SELECT row_number() OVER () AS __row, * FROM {scan})"
                 self.typed_source = scan
         except duckdb.Error as exc:
+            if self.is_csv and "Invalid unicode" in str(exc):
+                self._not_utf8()
+                return
             kind = "CSV" if self.is_csv else "Parquet"
-            self.err(f"not a valid {kind} file: {_first_line(str(exc))}", line=_line_from_duckdb_message(str(exc)))
+            self.err(f"not a valid {kind} file: {_duckdb_reason(str(exc))}", line=_line_from_duckdb_message(str(exc)))
             return
         self._check_columns_and_types()
+
+    def _not_utf8(self) -> None:
+        """Issue 13 item 7: name the line and byte of the first byte that is not UTF-8 (Python's
+        decoder reports a position inside its read buffer, and on the header's line)."""
+        found = first_non_utf8_byte(self.path)
+        if found is None:  # the reader failed on something else after all: say what we know
+            self.err("not a valid CSV file: it is not UTF-8 encoded (feeds.md)", line=1)
+            return
+        line, offset, byte, prefix = found
+        column = None
+        if prefix is not None and b'"' not in prefix:  # unquoted: the field is the count of commas
+            with self.path.open(encoding="utf-8", errors="replace", newline="") as fh:
+                header = next(csv.reader(fh), [])
+            index = prefix.count(b",")
+            column = header[index].strip().lstrip("\ufeff") if line > 1 and index < len(header) else None
+        self.err(
+            f"the file is not UTF-8 (feeds.md): byte 0x{byte:02x}, byte {offset} of the line, is not valid UTF-8"
+            f" (in Latin-1 it reads {bytes([byte]).decode('latin-1')!r}: the file looks Latin-1 or Windows-1252"
+            " encoded). Save it as UTF-8 and run again.",
+            line=line,
+            column=column,
+        )
 
     def _csv_header(self) -> list[str] | None:
         try:
             with self.path.open(encoding="utf-8-sig", newline="") as fh:
                 header = next(csv.reader(fh), None)
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except UnicodeDecodeError:
+            self._not_utf8()
+            return None
+        except csv.Error as exc:
             self.err(f"not a valid CSV file: {exc}", line=1)
             return None
         if not header:
@@ -346,7 +375,7 @@ class _FileReader:
                 [row],
             ).fetchone()
             self.err(
-                f"value {value!r} is not a valid {col.type} ({col.duckdb_type})"
+                f"value {_shown(value)} is not a valid {col.type} ({col.duckdb_type}): {why_invalid(col, value)}"
                 + (f"; {n_bad} values of this column are invalid" if n_bad > 1 else ""),
                 line=row + 1 if self.is_csv else row,  # CSV: the header is line 1
                 column=col.name,
@@ -365,6 +394,85 @@ class _FileReader:
                 default = self.feed.defaults.get(col.name, "NULL")
                 exprs.append(f"CAST({default} AS {col.duckdb_type}) AS {col.name}")
         return f"SELECT {', '.join(exprs)} FROM {self.typed_source}"
+
+
+def first_non_utf8_byte(path: Path, block_size: int = 1 << 22) -> tuple[int, int, int, bytes | None] | None:
+    """(line, byte of that line (1-based), the byte, the line's bytes before it when they are in the
+    same block) of the first byte of `path` that is not UTF-8; None when the file is UTF-8.
+
+    Read in blocks: C-speed decoding and newline counting, nothing per line in Python."""
+    line, line_start, base, carry = 1, 0, 0, b""
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(block_size)
+            data = carry + block
+            try:
+                _, used = codecs.utf_8_decode(data, "strict", not block)
+            except UnicodeDecodeError as exc:
+                bad = exc.start
+                newline = data.rfind(b"\n", 0, bad)
+                if newline >= 0:
+                    line_start = base + newline + 1
+                prefix = data[line_start - base : bad] if line_start >= base else None
+                return line + data.count(b"\n", 0, bad), base + bad - line_start + 1, data[bad], prefix
+            newline = data.rfind(b"\n", 0, used)
+            if newline >= 0:
+                line_start = base + newline + 1
+            line += data.count(b"\n", 0, used)
+            base, carry = base + used, data[used:]
+            if not block:
+                return None
+
+
+_MAX_LINE = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes")
+
+
+def _duckdb_reason(message: str) -> str:
+    """What a DuckDB CSV error says went wrong, in words (its first line only says where)."""
+    if m := _MAX_LINE.search(message):
+        limit, size = int(m.group(1)), int(m.group(2))
+        return (
+            f"the line is {size:,} bytes long, over the {limit:,} bytes a line may have: a value this long"
+            " is not a value of this feed (often a quote that is never closed, which runs the lines after"
+            " it into one value). Fix the value or its quoting and run again."
+        )
+    # DuckDB's layout: "CSV Error on Line: N", "Original Line: <the line, maybe several>", the reason,
+    # then "Possible Solution"/"Possible fixes" and the reader's options.
+    head, possible, _ = message.partition("\nPossible ")
+    reason = [line.strip() for line in head.splitlines() if line.strip()]
+    if possible and len(reason) > 1 and len(reason[-1]) <= 300:
+        return f"{reason[-1]} ({reason[0]})"
+    return _first_line(message)
+
+
+_INTEGER = re.compile(r"[-+]?[0-9]+")
+_DECIMAL = re.compile(r"[-+]?[0-9]*\.?[0-9]+")
+_EXPECTED = {
+    "date": "expected a date YYYY-MM-DD",
+    "ts": "expected a UTC timestamp YYYY-MM-DDTHH:MM:SS",
+    "bool": "expected true or false",
+    "int": "expected a whole number",
+    "dec": "expected a plain decimal number such as 1234.50 ('.' for decimals, no thousands separator or currency)",
+}
+
+
+def why_invalid(col: Column, value: str | None) -> str:
+    """Why one value failed its column's type (issue 13 item 7: an over-long number reads as a
+    number, so say that it is too long, not only that it is invalid)."""
+    text = (value or "").strip()
+    if col.type == "dec" and _DECIMAL.fullmatch(text):
+        digits = len(text.lstrip("+-").split(".")[0].lstrip("0"))
+        return f"it has {digits} digits before the decimal point and {col.duckdb_type} holds at most 16"
+    if col.type == "int" and _INTEGER.fullmatch(text):
+        return f"it is outside the range of {col.duckdb_type} (at most 9,223,372,036,854,775,807 either way)"
+    return _EXPECTED.get(col.type, f"expected a {col.duckdb_type}")
+
+
+def _shown(value: str | None, limit: int = 80) -> str:
+    """A value for an error message: quoted, and cut when long (the message must stay readable)."""
+    if value is None or len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value):,} characters)"
 
 
 def _first_line(message: str) -> str:
