@@ -88,6 +88,7 @@ def cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             evaluation_to=evaluation_to,
             publish_dir=Path(args.publish_dir) if args.publish_dir else None,
             force_reload=args.force_reload,
+            allow_missing=args.allow_missing,
             republish=args.republish,
             reason=args.reason,
         )
@@ -279,6 +280,13 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="every evaluation date the data covers")
     r.add_argument("--to", dest="date_to", type=_date, help="last evaluation date of a range (with --from)")
     r.add_argument("--force-reload", action="store_true", help="reload feeds even if their files are unchanged")
+    r.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        metavar="FEED",
+        help="an optional feed whose folder vanished since the last load may stay missing (repeatable)",
+    )
     r.add_argument("--republish", action="store_true", help="make a new version of already published dates")
     r.add_argument("--reason", default=None, help="why a new version is made (required with --republish)")
 

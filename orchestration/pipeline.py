@@ -97,6 +97,7 @@ def run_pipeline(
     evaluation_to: date | None = None,
     publish_dir: Path | None = None,
     force_reload: bool = False,
+    allow_missing: list[str] | None = None,
     publish: bool = True,
     republish: bool = False,
     reason: str | None = None,
@@ -123,6 +124,7 @@ def run_pipeline(
         evaluation_from=(evaluation_from or date(1900, 1, 1)).isoformat(),
         evaluation_to=(evaluation_to or date(9999, 12, 31)).isoformat(),
         force_reload=force_reload,
+        allow_missing=list(allow_missing or []),
         republish=republish,
         republish_reason=reason or "",
     )

@@ -504,8 +504,16 @@ def test_a_replaced_analytics_file_is_picked_up(scratch: Path, published: dict[s
         replacement.parent.mkdir(exist_ok=True)
         shutil.copyfile(analytics, replacement)
         con = duckdb.connect(str(replacement))
+        # a new, unpublished date's metrics show from the new file; a published date's numbers stay
+        # the published extract's, even when the snapshot's differ (issue 13 item 4)
         con.execute(
-            "UPDATE marts.fct_technology_partner_metrics SET attached_mrr = 123456.78 "
+            """INSERT INTO marts.fct_technology_partner_metrics
+               SELECT * REPLACE (DATE '2027-04-15' AS evaluation_date, 123456.78 AS attached_mrr)
+               FROM marts.fct_technology_partner_metrics WHERE partner_id = ? AND evaluation_date = ?""",
+            [pid, LAST_DATE],
+        )
+        con.execute(
+            "UPDATE marts.fct_technology_partner_metrics SET attached_mrr = 654321.09 "
             "WHERE partner_id = ? AND evaluation_date = ?",
             [pid, LAST_DATE],
         )
@@ -518,7 +526,8 @@ def test_a_replaced_analytics_file_is_picked_up(scratch: Path, published: dict[s
         con.close()
         os.replace(replacement, analytics)
         page = client.get(url).text
-        assert f"Attached MRR on {LAST_DATE}: $123,456.78" in page
+        assert "Attached MRR on 2027-04-15: $123,456.78" in page
+        assert "$654,321.09" not in page
         index = client.get("/").text
         row = next(r for r in table_rows(index, "publications") if "15 April 2027" in r)
         assert "Not published" in row and "/quarters/2027-04-15" not in row

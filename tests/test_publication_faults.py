@@ -24,6 +24,7 @@ from orchestration.cli import main
 from orchestration.defs.publication import publish as publish_module
 from orchestration.defs.publication.store import ANALYTICS_DB, PublicationStore
 from orchestration.generate import generate_landing
+from tests.support.landing import rewrite_parquet_feed as _rewrite
 
 pytestmark = pytest.mark.e2e
 
@@ -104,17 +105,6 @@ def _assert_nothing_published(world: dict[str, Path]) -> None:
     assert [v.version for v in PublicationStore(world["publish_dir"]).versions(E)] == [1]
     staging = world["publish_dir"] / ".staging"
     assert not staging.exists() or not [p for p in staging.iterdir() if p.is_dir()]
-
-
-def _rewrite(landing: Path, feed: str, change) -> None:
-    files = sorted((landing / feed).glob("*.parquet"))
-    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-    for col in frame.columns:  # dictionary-encoded columns arrive as categoricals
-        if isinstance(frame[col].dtype, pd.CategoricalDtype):
-            frame[col] = frame[col].astype(object)
-    for f in files:
-        f.unlink()
-    change(frame).to_parquet(landing / feed / "part-0.parquet", index=False)
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ class WarehouseConfig(dg.ConfigurableResource):
     evaluation_from: str = "1900-01-01"
     evaluation_to: str = "9999-12-31"
     force_reload: bool = False
+    allow_missing: list[str] = []  # optional feeds allowed to vanish since the last load (issue 13 item 6)
     republish: bool = False  # a new version of an already published date needs a reason
     republish_reason: str = ""
 

@@ -52,6 +52,8 @@ REQUIREMENTS = (
     "data_sharing",
 )
 REQUIREMENT_ORDER = {r: i for i, r in enumerate(REQUIREMENTS)}
+# The metric chart's series (columns of both the metrics mart and the published extract).
+SERIES_METRICS = ("attached_mrr", "influenced_deals_mrr", "install_90d_mrr")
 # rules.md A9: the actions, in the table's order.
 ACTIONS = A9_ACTIONS
 
@@ -365,6 +367,7 @@ class PortalData:
                         [partner_id, evaluation_date, row.get("tier_after")],
                     )
         history = self._history(partner_id, history)
+        series = self._series(partner_id, series)
         return PartnerPage(
             evaluation_date=evaluation_date,
             current=current,
@@ -418,6 +421,22 @@ class PortalData:
             )
             out.append(h)
         return out
+
+    def _series(self, partner_id: str, computed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The chart's metrics by date: the current published version's numbers where the date is
+        published (issue 13 item 4: the portal never shows a number that differs from the published
+        extract of the same date), else the analytics snapshot's; oldest first."""
+        by_date = {s["evaluation_date"]: s for s in computed}
+        for e in self.store.evaluation_dates():
+            v = self.store.current(e)
+            r = (
+                None
+                if v is None
+                else next((x for x in read_parquet(v.path / EXTRACT_FILE) if x["partner_id"] == partner_id), None)
+            )
+            if r is not None:
+                by_date[e] = {"evaluation_date": e, **{k: r.get(k) for k in SERIES_METRICS}}
+        return [by_date[e] for e in sorted(by_date)]
 
     def latest_date_of(self, partner_id: str) -> date | None:
         """The latest published date whose current extract lists the partner."""

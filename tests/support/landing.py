@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+
+import pandas as pd
 
 from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME
 
@@ -38,3 +40,15 @@ def write_landing(
         elif feed.required or include_optional:
             write_csv(landing / feed.name / "part-0.csv", feed.column_names, [])
     return landing
+
+
+def rewrite_parquet_feed(landing: Path, feed: str, change: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    """Replace a generated feed's Parquet files by one file of `change(all its rows)`."""
+    files = sorted((landing / feed).glob("*.parquet"))
+    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    for col in frame.columns:  # dictionary-encoded columns arrive as categoricals
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype(object)
+    for f in files:
+        f.unlink()
+    change(frame).to_parquet(landing / feed / "part-0.parquet", index=False)

@@ -36,6 +36,7 @@ def raw_feeds(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
             warehouse.db,
             warehouse.landing_dir,
             force=warehouse.force_reload,
+            allow_missing=warehouse.allow_missing,
             progress=lambda m: say(m, context.log.info),
         )
     except LoadFailed as exc:

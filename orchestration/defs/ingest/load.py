@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import hashlib
 import json
 import logging
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.defs.ingest.contract import FEEDS, Column, Feed
+from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME, Column, Feed
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ class FeedLoad:
 class LoadReport:
     load_id: str
     feeds: dict[str, FeedLoad]
+    landing_warnings: list[str] = field(default_factory=list)  # about the landing zone, not one feed
 
     @property
     def changed(self) -> list[str]:
@@ -86,7 +89,7 @@ class LoadReport:
 
     @property
     def warnings(self) -> list[str]:
-        return [w for r in self.feeds.values() for w in r.warnings]
+        return [*self.landing_warnings, *(w for r in self.feeds.values() for w in r.warnings)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,6 +154,48 @@ def last_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1 ORDER BY feed"""
     ).fetchall()
     return dict(rows)
+
+
+def last_file_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many files each feed had at its last load (meta.load_history), by feed name."""
+    rows = con.execute(
+        f"""SELECT feed, file_count FROM {META_SCHEMA}.load_history
+            QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1"""
+    ).fetchall()
+    return dict(rows)
+
+
+def closest_feed(name: str) -> str | None:
+    """The contract's feed name closest to `name` (difflib), if any is close."""
+    match = difflib.get_close_matches(name, list(FEEDS_BY_NAME), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def unknown_folders(landing: Path) -> list[str]:
+    """Folders of the landing zone that are no feed of the contract (hidden ones aside)."""
+    return sorted(
+        p.name for p in landing.iterdir() if p.is_dir() and p.name not in FEEDS_BY_NAME and not p.name.startswith(".")
+    )
+
+
+def unknown_folder_warning(folder: str) -> str:
+    """Issue 13 item 6: an unknown folder is never read; say so, and which feed it may have meant."""
+    near = closest_feed(folder)
+    return f"landing folder {folder!r} is not a feed of the contract and was not read" + (
+        f"; did you mean {near!r}? Rename the folder to load it." if near else "."
+    )
+
+
+def vanished_feed_error(feed: Feed, landing: Path, previous_files: int, strays: list[str]) -> LoadError:
+    """Issue 13 item 6: an optional feed loaded last time and gone now is a disappearance."""
+    renamed = [s for s in strays if closest_feed(s) == feed.name]
+    hint = f" (is {renamed[0]!r} this feed, misspelled?)" if renamed else ""
+    return LoadError(
+        feed.name,
+        f"optional feed folder {landing / feed.name} is missing or empty, but its last load had"
+        f" {previous_files} file(s){hint}. A feed that disappears is an error, not an absence: restore"
+        f" the folder, or run with --allow-missing {feed.name} if the feed really ended.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,16 +285,44 @@ class _FileReader:
                 self.rows_sql = f"(SELECT row_number() OVER () AS __row, * FROM {scan})"
                 self.typed_source = scan
         except duckdb.Error as exc:
+            if self.is_csv and "Invalid unicode" in str(exc):
+                self._not_utf8()
+                return
             kind = "CSV" if self.is_csv else "Parquet"
-            self.err(f"not a valid {kind} file: {_first_line(str(exc))}", line=_line_from_duckdb_message(str(exc)))
+            self.err(f"not a valid {kind} file: {_duckdb_reason(str(exc))}", line=_line_from_duckdb_message(str(exc)))
             return
         self._check_columns_and_types()
+
+    def _not_utf8(self) -> None:
+        """Issue 13 item 7: name the line and byte of the first byte that is not UTF-8 (Python's
+        decoder reports a position inside its read buffer, and on the header's line)."""
+        found = first_non_utf8_byte(self.path)
+        if found is None:  # the reader failed on something else after all: say what we know
+            self.err("not a valid CSV file: it is not UTF-8 encoded (feeds.md)", line=1)
+            return
+        line, offset, byte, prefix = found
+        column = None
+        if prefix is not None and b'"' not in prefix:  # unquoted: the field is the count of commas
+            with self.path.open(encoding="utf-8", errors="replace", newline="") as fh:
+                header = next(csv.reader(fh), [])
+            index = prefix.count(b",")
+            column = header[index].strip().lstrip("\ufeff") if line > 1 and index < len(header) else None
+        self.err(
+            f"the file is not UTF-8 (feeds.md): byte 0x{byte:02x}, byte {offset} of the line, is not valid UTF-8"
+            f" (in Latin-1 it reads {bytes([byte]).decode('latin-1')!r}: the file looks Latin-1 or Windows-1252"
+            " encoded). Save it as UTF-8 and run again.",
+            line=line,
+            column=column,
+        )
 
     def _csv_header(self) -> list[str] | None:
         try:
             with self.path.open(encoding="utf-8-sig", newline="") as fh:
                 header = next(csv.reader(fh), None)
-        except (UnicodeDecodeError, csv.Error) as exc:
+        except UnicodeDecodeError:
+            self._not_utf8()
+            return None
+        except csv.Error as exc:
             self.err(f"not a valid CSV file: {exc}", line=1)
             return None
         if not header:
@@ -302,7 +375,7 @@ class _FileReader:
                 [row],
             ).fetchone()
             self.err(
-                f"value {value!r} is not a valid {col.type} ({col.duckdb_type})"
+                f"value {_shown(value)} is not a valid {col.type} ({col.duckdb_type}): {why_invalid(col, value)}"
                 + (f"; {n_bad} values of this column are invalid" if n_bad > 1 else ""),
                 line=row + 1 if self.is_csv else row,  # CSV: the header is line 1
                 column=col.name,
@@ -323,6 +396,85 @@ class _FileReader:
         return f"SELECT {', '.join(exprs)} FROM {self.typed_source}"
 
 
+def first_non_utf8_byte(path: Path, block_size: int = 1 << 22) -> tuple[int, int, int, bytes | None] | None:
+    """(line, byte of that line (1-based), the byte, the line's bytes before it when they are in the
+    same block) of the first byte of `path` that is not UTF-8; None when the file is UTF-8.
+
+    Read in blocks: C-speed decoding and newline counting, nothing per line in Python."""
+    line, line_start, base, carry = 1, 0, 0, b""
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(block_size)
+            data = carry + block
+            try:
+                _, used = codecs.utf_8_decode(data, "strict", not block)
+            except UnicodeDecodeError as exc:
+                bad = exc.start
+                newline = data.rfind(b"\n", 0, bad)
+                if newline >= 0:
+                    line_start = base + newline + 1
+                prefix = data[line_start - base : bad] if line_start >= base else None
+                return line + data.count(b"\n", 0, bad), base + bad - line_start + 1, data[bad], prefix
+            newline = data.rfind(b"\n", 0, used)
+            if newline >= 0:
+                line_start = base + newline + 1
+            line += data.count(b"\n", 0, used)
+            base, carry = base + used, data[used:]
+            if not block:
+                return None
+
+
+_MAX_LINE = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes")
+
+
+def _duckdb_reason(message: str) -> str:
+    """What a DuckDB CSV error says went wrong, in words (its first line only says where)."""
+    if m := _MAX_LINE.search(message):
+        limit, size = int(m.group(1)), int(m.group(2))
+        return (
+            f"the line is {size:,} bytes long, over the {limit:,} bytes a line may have: a value this long"
+            " is not a value of this feed (often a quote that is never closed, which runs the lines after"
+            " it into one value). Fix the value or its quoting and run again."
+        )
+    # DuckDB's layout: "CSV Error on Line: N", "Original Line: <the line, maybe several>", the reason,
+    # then "Possible Solution"/"Possible fixes" and the reader's options.
+    head, possible, _ = message.partition("\nPossible ")
+    reason = [line.strip() for line in head.splitlines() if line.strip()]
+    if possible and len(reason) > 1 and len(reason[-1]) <= 300:
+        return f"{reason[-1]} ({reason[0]})"
+    return _first_line(message)
+
+
+_INTEGER = re.compile(r"[-+]?[0-9]+")
+_DECIMAL = re.compile(r"[-+]?[0-9]*\.?[0-9]+")
+_EXPECTED = {
+    "date": "expected a date YYYY-MM-DD",
+    "ts": "expected a UTC timestamp YYYY-MM-DDTHH:MM:SS",
+    "bool": "expected true or false",
+    "int": "expected a whole number",
+    "dec": "expected a plain decimal number such as 1234.50 ('.' for decimals, no thousands separator or currency)",
+}
+
+
+def why_invalid(col: Column, value: str | None) -> str:
+    """Why one value failed its column's type (issue 13 item 7: an over-long number reads as a
+    number, so say that it is too long, not only that it is invalid)."""
+    text = (value or "").strip()
+    if col.type == "dec" and _DECIMAL.fullmatch(text):
+        digits = len(text.lstrip("+-").split(".")[0].lstrip("0"))
+        return f"it has {digits} digits before the decimal point and {col.duckdb_type} holds at most 16"
+    if col.type == "int" and _INTEGER.fullmatch(text):
+        return f"it is outside the range of {col.duckdb_type} (at most 9,223,372,036,854,775,807 either way)"
+    return _EXPECTED.get(col.type, f"expected a {col.duckdb_type}")
+
+
+def _shown(value: str | None, limit: int = 80) -> str:
+    """A value for an error message: quoted, and cut when long (the message must stay readable)."""
+    if value is None or len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value):,} characters)"
+
+
 def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else message
 
@@ -341,34 +493,64 @@ def load_landing(
     landing: str | Path,
     *,
     force: bool = False,
+    allow_missing: Iterable[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> LoadReport:
-    """Load every feed of `landing` into `raw`, all or nothing. Raises LoadFailed on any error."""
+    """Load every feed of `landing` into `raw`, all or nothing. Raises LoadFailed on any error.
+
+    `allow_missing` names optional feeds that may vanish although their last load had files."""
     landing = Path(landing)
     say = progress or log.info
     if not landing.is_dir():
         raise LoadFailed([LoadError("*", f"landing directory {landing} does not exist")])
+    allowed = set(allow_missing)
+    optional = sorted(f.name for f in FEEDS if not f.required)
+    if bad := sorted(allowed - set(optional)):
+        raise LoadFailed(
+            [
+                LoadError(n, f"--allow-missing {n}: not an optional feed (optional feeds: {', '.join(optional)})")
+                for n in bad
+            ]
+        )
     con = duckdb.connect(str(db_path))
     try:
         ensure_warehouse(con)
-        return _load(con, landing, force=force, say=say)
+        return _load(con, landing, force=force, allowed_missing=allowed, say=say)
     finally:
         con.close()
 
 
-def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Callable[[str], None]) -> LoadReport:
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    *,
+    force: bool,
+    allowed_missing: set[str],
+    say: Callable[[str], None],
+) -> LoadReport:
     load_id = uuid.uuid4().hex[:12]
     previous = {} if force else last_fingerprints(con)
+    previous_files = last_file_counts(con)
+    strays = unknown_folders(landing)
+    landing_warnings = [unknown_folder_warning(s) for s in strays]
+    for w in landing_warnings:
+        say(f"load: warning: {w}")
     errors: list[LoadError] = []
     plan: dict[str, FeedLoad] = {}
     files_by_feed: dict[str, list[Path]] = {}
     for feed in FEEDS:
         files = feed_files(landing, feed)
-        if files is None:
-            if feed.required:
-                errors.append(LoadError(feed.name, f"required feed folder {landing / feed.name} is missing"))
+        if files is None and feed.required:
+            errors.append(LoadError(feed.name, f"required feed folder {landing / feed.name} is missing"))
+            continue
+        files = files or []
+        if not files and not feed.required and previous_files.get(feed.name, 0) > 0:
+            if feed.name not in allowed_missing:
+                errors.append(vanished_feed_error(feed, landing, previous_files[feed.name], strays))
                 continue
-            files = []
+            ended = f"optional feed {feed.name!r} is gone and allowed to be (--allow-missing): its raw table is emptied"
+            landing_warnings.append(ended)
+            say(f"load: warning: {ended}")
         fps = {p: fingerprint_file(p) for p in files}
         fp = fingerprint_feed(files, fps)
         status = "absent_optional" if not files and not feed.required else "loaded"
@@ -382,7 +564,7 @@ def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Ca
     to_load = [f for f in FEEDS if plan[f.name].status != "unchanged"]
     if not to_load:
         say("load: every feed unchanged since the last load (same file fingerprints); nothing to do")
-        return LoadReport(load_id, plan)
+        return LoadReport(load_id, plan, landing_warnings)
 
     # Phase 1, outside any transaction: read and check every file of every changed feed.
     readers: dict[str, list[_FileReader]] = {}
@@ -435,4 +617,4 @@ def _load(con: duckdb.DuckDBPyConnection, landing: Path, *, force: bool, say: Ca
                 con.execute(f"DROP TABLE IF EXISTS {r.tmp}")
     for w in (w for e in plan.values() for w in e.warnings):
         say(f"load: warning: {w}")
-    return LoadReport(load_id, plan)
+    return LoadReport(load_id, plan, landing_warnings)

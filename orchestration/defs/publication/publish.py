@@ -168,8 +168,31 @@ ORDER BY r.partner_id, r.tier, r.requirement
 """
 
 
+# Issue 13 item 5 (formula injection, OWASP "CSV Injection"): a spreadsheet reads a cell that starts
+# with one of these as a formula (tab and CR too: Excel drops them and reads what follows).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGER_CLASS = "[" + "".join("\\-" if t == "-" else t for t in FORMULA_TRIGGERS) + "]"
+
+
+def csv_safe_sql(con: duckdb.DuckDBPyConnection, sql: str, e: date) -> str:
+    """`sql` with every text column neutralised for spreadsheets: a value starting with a formula
+    trigger gets a leading single quote, as OWASP advises. Only text columns: numbers, dates and
+    booleans (a negative MRR) stay as they are. Parquet is written from `sql` itself, raw."""
+    columns = con.execute(f"SELECT * FROM ({sql}) LIMIT 0", {"e": e}).description
+    exprs = []
+    for name, type_, *_ in columns:
+        col = '"' + name.replace('"', '""') + '"'
+        if str(type_) == "VARCHAR":
+            col = f"CASE WHEN regexp_matches({col}, '^{_TRIGGER_CLASS}') THEN '''' || {col} ELSE {col} END AS {col}"
+        exprs.append(col)
+    return f"SELECT {', '.join(exprs)} FROM ({sql})"
+
+
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, e: date, target: Path, fmt: str) -> None:
-    options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    if fmt == "parquet":
+        options = "FORMAT parquet, COMPRESSION zstd"
+    else:
+        sql, options = csv_safe_sql(con, sql, e), "FORMAT csv, HEADER true"
     con.execute(f"COPY ({sql}) TO '{target}' ({options})", {"e": e})
 
 
@@ -183,6 +206,7 @@ def write_xlsx(frame: pd.DataFrame, target: Path, sheet: str = "tiers") -> None:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -212,12 +236,20 @@ def write_xlsx(frame: pd.DataFrame, target: Path, sheet: str = "tiers") -> None:
         header.append(cell)
     ws.append(header)
     formatted = [(i, f) for i, f in enumerate(formats) if f]
+    texts = [i for i, col in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[col].dtype)]
     for row in frame.itertuples(index=False):
         values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
         for i, fmt in formatted:
             cell = WriteOnlyCell(ws, value=values[i])
             cell.number_format = fmt
             values[i] = cell
+        for i in texts:
+            # Issue 13 item 5: openpyxl writes a text starting with '=' as a formula and '#N/A' as an
+            # error; a cell typed 's' is a string Excel never evaluates (the text stays as it came).
+            v = values[i]
+            if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
+                values[i] = WriteOnlyCell(ws, value=v)
+                values[i].data_type = "s"
         ws.append(values)
     wb.save(target)
 
@@ -341,9 +373,40 @@ def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore
     return con.execute("SELECT count(*) FROM publication.published_technology_tiers").fetchone()[0]
 
 
-def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> Path:
+SNAPSHOT_SOURCE = "snapshot_source"  # publication.snapshot_source inside analytics.duckdb
+
+
+def snapshot_source(store: PublicationStore, *, run_date: date, inputs: dict[str, str], code: str) -> pd.DataFrame:
+    """What an analytics snapshot reflects (issue 13 item 4): one row per published date, its current
+    version, and whether that version was made from the inputs and code of the marts copied beside
+    it (when not, the date's published files are the fact and its marts rows a later recomputation)."""
+    marts_inputs = combined_fingerprint(inputs)
+    rows = []
+    for e in store.evaluation_dates():
+        v = store.current(e)
+        if v is None:
+            continue
+        m = v.manifest
+        same = m.get("inputs_fingerprint") == marts_inputs and m.get("code_version") == code
+        rows.append((e, v.version, m.get("inputs_fingerprint"), m.get("code_version"), same))
+    frame = pd.DataFrame(
+        rows,
+        columns=["evaluation_date", "current_version", "version_inputs_fingerprint", "version_code_version",
+                 "marts_from_same_inputs_and_code"],
+    )  # fmt: skip
+    frame["marts_run_date"] = run_date
+    frame["marts_inputs_fingerprint"] = marts_inputs
+    frame["marts_code_version"] = code
+    frame["refreshed_at"] = datetime.now(UTC).replace(tzinfo=None)
+    return frame
+
+
+def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source: pd.DataFrame) -> Path:
     """Copy the marts into a new file and rename it over the analytics database (readers of the old
-    file keep their snapshot; new readers see the new one; nobody sees a half-built file)."""
+    file keep their snapshot; new readers see the new one; nobody sees a half-built file).
+
+    Called only by a run that published (issue 13 item 4, product.md: the marts as of the last
+    successful publication); `source` (snapshot_source) is stored beside them."""
     staging = publish_dir / STAGING_DIR
     staging.mkdir(parents=True, exist_ok=True)
     tmp = staging / f"analytics-{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}.duckdb"
@@ -368,6 +431,12 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> Path
             "CREATE TABLE snapshot.publication.published_technology_tiers AS "
             "SELECT * FROM publication.published_technology_tiers"
         )
+        con.register("snapshot_source_frame", source)
+        con.execute(
+            f"CREATE TABLE snapshot.publication.{SNAPSHOT_SOURCE} AS SELECT"
+            " CAST(evaluation_date AS DATE) AS evaluation_date, * EXCLUDE (evaluation_date) FROM snapshot_source_frame"
+        )
+        con.unregister("snapshot_source_frame")
     finally:
         con.execute("DETACH snapshot")
     target = publish_dir / ANALYTICS_DB
@@ -449,8 +518,12 @@ def publish(
             progress(f"publication {e}: v{d.version} published ({d.reason}) -> {version.path}")
             outcomes.append(PublicationOutcome(e, d, version.path))
         sync_published_tiers(con, store)
-        refresh_analytics(con, publish_dir)
-        progress(f"analytics snapshot refreshed: {publish_dir / ANALYTICS_DB}")
+        if any(o.decision.publish for o in outcomes):
+            source = snapshot_source(store, run_date=run_date, inputs=inputs, code=code)
+            refresh_analytics(con, publish_dir, source)
+            progress(f"analytics snapshot refreshed: {publish_dir / ANALYTICS_DB}")
+        else:  # issue 13 item 4: marts nobody published never reach the analysts' snapshot
+            progress("analytics snapshot kept: nothing was published, it still holds the last publication's marts")
     finally:
         con.close()
     return outcomes

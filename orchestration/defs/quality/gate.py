@@ -83,7 +83,7 @@ def run_gate(
     wanted = list(feeds) if feeds is not None else [f.name for f in FEEDS]
     dates = evaluation_dates(evaluation_from, evaluation_to, run_date)
 
-    checks = [c for c in sql_checks.all_sql_checks(dates, volume_threshold) if c.feed in wanted]
+    checks = [c for c in sql_checks.all_sql_checks(dates, volume_threshold, _as_date(run_date)) if c.feed in wanted]
     results: list[CheckResult] = []
     config: dict[str, str | int] = {}
     if memory_limit:
@@ -139,7 +139,7 @@ def run_gate(
     report = GateReport(
         checks=results,
         run_date=rd.isoformat() if rd else None,
-        warehouse=str(db.resolve()),
+        warehouse=db.name,  # issue 13 item 7: the report is published; no machine paths in it
         duration_seconds=time.monotonic() - started,
         engine=f"{engine}; set-level checks in DuckDB {duckdb.__version__} SQL",
     )

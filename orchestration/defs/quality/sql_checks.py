@@ -361,11 +361,69 @@ def oddity_checks() -> list[SqlCheck]:
     ]
 
 
+# Issue 13 item 7, rules.md G3: the columns that say when a row happened, by feed. A row dated after
+# the run date has not happened yet at the run date. (Not the end of something: an expiry, a
+# delisting or an uninstall may be scheduled ahead; and deals.closed_on of an open deal is a forecast.)
+EVENT_DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "partners": ("joined_on",),
+    "portals": ("first_purchase_on",),
+    "portal_mrr_monthly": ("month",),
+    "apps": ("listed_on",),
+    "app_certifications": ("certified_on",),
+    "app_installs": ("installed_at",),
+    "app_usage_monthly": ("month",),
+    "marketplace_reviews": ("submitted_at",),
+    "influenced_revenue_submissions": ("submitted_at",),
+    "partner_poc_forms": ("submitted_at",),
+    "compliance_escalations": ("opened_on",),
+    "technology_tier_baseline": ("effective_on",),
+    "deals": ("registered_on",),
+    "proof_of_involvement": ("signed_at",),
+    "partner_portal_activity": ("occurred_at",),
+    "credit_decisions": ("decided_on",),
+}
+
+
+# Where "ignored" is not the whole truth: the Part B monthly marts cover every month of
+# portal_mrr_monthly (int_solutions_mrr_months), run date or not; said in the report, not hidden.
+FUTURE_ROWS_CAVEAT = dict.fromkeys(
+    ("portal_mrr_monthly", "partner_portal_activity"),
+    " by the tier evaluations; the solutions monthly marts (managed MRR, commission accruals) may still"
+    " include months after the run date",
+)
+
+
+def future_row_checks(run_date: date | None = None) -> list[SqlCheck]:
+    """Warnings: rows dated after the run date, counted and sampled (issue 13 item 7, rules.md G3).
+    The run date is in the SQL, so a stored result is reused only for the same run date."""
+    rd = run_date or date.today()  # rules.md G3: the run date defaults to today
+    checks = []
+    for feed, columns in EVENT_DATE_COLUMNS.items():
+        after = " OR ".join(f"CAST({c} AS DATE) > DATE '{rd.isoformat()}'" for c in columns)
+        checks.append(
+            SqlCheck(
+                name="rows_after_run_date",
+                feed=feed,
+                kind="oddity",
+                severity="warning",
+                description=f"no row is dated after the run date {rd.isoformat()} ({', '.join(columns)}); such"
+                " rows have not happened yet at the run date and are ignored (rules.md G3)"
+                + FUTURE_ROWS_CAVEAT.get(feed, ""),
+                count_sql=f"SELECT count(*) FROM {_t(feed)} WHERE {after}",
+                sample_sql=f"SELECT * FROM {_t(feed)} WHERE {after} ORDER BY ALL LIMIT {MAX_SAMPLES}",
+                unit="future-dated rows",
+            )
+        )
+    return checks
+
+
 def all_sql_checks(
-    evaluation_dates: Sequence[date] = (), volume_threshold: float = VOLUME_SWING_THRESHOLD
+    evaluation_dates: Sequence[date] = (),
+    volume_threshold: float = VOLUME_SWING_THRESHOLD,
+    run_date: date | None = None,
 ) -> list[SqlCheck]:
     checks = key_checks() + reference_checks() + coverage_checks(evaluation_dates)
-    checks += volume_checks(volume_threshold) + oddity_checks()
+    checks += volume_checks(volume_threshold) + oddity_checks() + future_row_checks(run_date)
     unknown = {c.feed for c in checks} - set(FEEDS_BY_NAME)
     assert not unknown, unknown
     return checks
