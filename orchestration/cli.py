@@ -78,6 +78,9 @@ def cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from orchestration.pipeline import PipelineFailed, run_pipeline
 
     evaluation_from, evaluation_to = _evaluation_range(parser, args)
+    if args.reason is not None and not args.republish:
+        # A reason alone makes no version; silently ignoring it would let a user think it did (issue 13 item 7).
+        parser.error("--reason is only for --republish (a new version of an already published date)")
     warehouse = Path(args.warehouse)
     try:
         result = run_pipeline(
@@ -91,6 +94,7 @@ def cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             allow_missing=args.allow_missing,
             republish=args.republish,
             reason=args.reason,
+            wait=args.wait,
         )
     except PipelineFailed as exc:
         print(f"partner-warehouse run: FAILED\n{exc}", file=sys.stderr)
@@ -150,6 +154,9 @@ def cmd_publications(args: argparse.Namespace) -> int:
     print(f"publications in {root}")
     if not dates:
         print("  none yet")
+    problems: list[str] = []
+    pending: list[str] = []
+    checked = 0
     for e in dates:
         current = store.current(e)
         for v in store.versions(e):
@@ -160,12 +167,32 @@ def cmd_publications(args: argparse.Namespace) -> int:
                 gate += f", {checks['warnings']} warning(s)"
             mark = "current" if current and current.version == v.version else "       "
             kind = "final" if m.get("final") else "POC window open"
-            problems = store.verify(v) if args.verify else []
             print(
                 f"  {e}  v{v.version}  {mark}  {kind:15s}  run {m.get('run_date')}  {gate}  "
                 f"{m.get('row_counts', {}).get('tier_extract', '?')} partners  — {m.get('reason')}"
-                + (f"  INTEGRITY: {'; '.join(problems)}" if problems else "")
             )
+        if args.verify:
+            committed = store.committed(e)
+            checked += len(committed)
+            for v in committed:
+                problems += store.verify(v)
+            if (store.date_dir(e) / "current.json").exists() and current is None:
+                problems.append(f"{store.date_dir(e) / 'current.json'}: names a version that does not exist")
+            for path, found in store.uncommitted(e):
+                if found:
+                    problems.append(f"{path}: an incomplete version (a run died while publishing): {'; '.join(found)}")
+                else:
+                    pending.append(f"{path}: complete and verified but not current; the next run adopts it")
+    if args.verify:
+        # issue 13 item 3: a mismatch is an exit code, not a line in a listing
+        for line in pending:
+            print(f"NOTICE: {line}")
+        for line in problems:
+            print(f"INTEGRITY: {line}")
+        if problems:
+            print(f"verify FAILED: {len(problems)} problem(s) in {root}", file=sys.stderr)
+            return 1
+        print(f"verify OK: {checked} version(s) of {len(dates)} date(s), every file matches its manifest")
     latest = root / "gate" / "latest.json"
     if latest.exists():
         import json
@@ -289,6 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--republish", action="store_true", help="make a new version of already published dates")
     r.add_argument("--reason", default=None, help="why a new version is made (required with --republish)")
+    r.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another run holds the warehouse, wait for it to finish instead of failing at once",
+    )
 
     p = sub.add_parser("publications", help="every evaluation date, its versions, which is current, the gate result")
     p.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,6 +37,23 @@ class PipelineResult:
 
 
 GATE_STEP = "data_quality_gate"
+
+
+_DUCKDB_LOCK = re.compile(r'Could not set lock on file "(?P<file>[^"]+)"')
+_DUCKDB_LOCK_PID = re.compile(r"Conflicting lock is held in (?P<program>\S+) \(PID (?P<pid>\d+)\)")
+
+
+def explain_lock_error(text: str) -> str:
+    """DuckDB's lock conflict (another process has the file open) as a sentence (issue 13 item 7)."""
+    match = _DUCKDB_LOCK.search(text)
+    if not match:
+        return text
+    pid = _DUCKDB_LOCK_PID.search(text)
+    holder = f"process {pid['pid']} ({pid['program']})" if pid else "another process"
+    return (
+        f"the warehouse {match['file']} is open in {holder} (a DuckDB client or a notebook, not a"
+        " partner-warehouse run): close that connection, or open it read-only, then run again"
+    )
 
 
 def gate_messages(result: dg.ExecuteInProcessResult) -> tuple[list[str], list[str]]:
@@ -101,15 +119,46 @@ def run_pipeline(
     publish: bool = True,
     republish: bool = False,
     reason: str | None = None,
+    wait: bool = False,
 ) -> PipelineResult:
-    """Load, check, dbt build, then publish the evaluated dates that are due a version.
-    Raises PipelineFailed with every reason when a stage fails or the gate blocks."""
+    """Load, check, dbt build, then publish the evaluated dates that are due a version, holding the
+    warehouse's and the publications' run lock throughout (orchestration/lock.py, issue 13 item 1).
+    Raises PipelineFailed with every reason when a stage fails, the gate blocks or another run holds
+    the lock (at once, or after waiting for it with `wait`)."""
+    from orchestration.lock import LockHeld, run_lock
+
     settings.apply_offline_env()
     warehouse = Path(warehouse).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    publish_dir = Path(publish_dir).resolve() if publish_dir else settings.publish_dir(warehouse)
+    try:
+        with run_lock(warehouse, publish_dir, wait=wait):
+            return _run_locked(
+                landing, warehouse, run_date, evaluation_from=evaluation_from, evaluation_to=evaluation_to,
+                publish_dir=publish_dir, force_reload=force_reload, allow_missing=allow_missing, publish=publish,
+                republish=republish, reason=reason,
+            )  # fmt: skip
+    except LockHeld as exc:
+        raise PipelineFailed(str(exc)) from None
+
+
+def _run_locked(
+    landing: Path,
+    warehouse: Path,
+    run_date: date,
+    *,
+    evaluation_from: date | None,
+    evaluation_to: date | None,
+    publish_dir: Path,
+    force_reload: bool,
+    allow_missing: list[str] | None,
+    publish: bool,
+    republish: bool,
+    reason: str | None,
+) -> PipelineResult:
     os.environ[settings.ENV_DB] = str(warehouse)
 
-    from orchestration.defs.dbt.assets import RUN_TARGET, warehouse_dbt_models
+    from orchestration.defs.dbt.assets import warehouse_dbt_models
     from orchestration.defs.dbt.resources import dbt_resource
     from orchestration.defs.ingest.assets import raw_feeds
     from orchestration.defs.publication.assets import published_technology_tiers
@@ -119,7 +168,7 @@ def run_pipeline(
     config = WarehouseConfig(
         landing_dir=str(Path(landing).resolve()),
         warehouse_path=str(warehouse),
-        publish_dir=str(Path(publish_dir).resolve() if publish_dir else settings.publish_dir(warehouse)),
+        publish_dir=str(publish_dir),
         run_date=run_date.isoformat(),
         evaluation_from=(evaluation_from or date(1900, 1, 1)).isoformat(),
         evaluation_to=(evaluation_to or date(9999, 12, 31)).isoformat(),
@@ -128,7 +177,7 @@ def run_pipeline(
         republish=republish,
         republish_reason=reason or "",
     )
-    say(f"run date {run_date}, evaluation dates {config.evaluation_from} .. {config.evaluation_to}")
+    say(f"run date {run_date}, {config.describe_range()}")
     say(f"landing {config.landing_dir} -> warehouse {warehouse}")
     result = dg.materialize(
         [raw_feeds, published_technology_tiers, warehouse_dbt_models, data_quality_gate],
@@ -148,8 +197,8 @@ def run_pipeline(
                 f" run; gate report: {report}):\n" + "\n".join(f"  - {line}" for line in blocking),
             )
         if any("warehouse_dbt_models" in m for m in messages):
-            messages += dbt_failures(RUN_TARGET)
-        raise PipelineFailed("\n".join(messages) or "the run failed")
+            messages += dbt_failures(config.dbt_target_dir)
+        raise PipelineFailed("\n".join(explain_lock_error(m) for m in messages) or "the run failed")
     for line in warnings:
         say(f"gate warning: {line}")
     if publish:
@@ -175,7 +224,10 @@ def publish_evaluations(config) -> None:
     gate, summary = gate_for_publication(config)
     if summary.get("blocked"):
         raise PipelineFailed("publication blocked by the gate:\n" + "\n".join(f"  - {f}" for f in summary["failed"]))
-    con = duckdb.connect(config.warehouse_path, read_only=True)
+    try:
+        con = duckdb.connect(config.warehouse_path, read_only=True)
+    except duckdb.IOException as exc:
+        raise PipelineFailed(explain_lock_error(str(exc))) from None
     try:
         dates = [
             r[0]

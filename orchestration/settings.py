@@ -52,6 +52,13 @@ def warehouse_path() -> Path:
     return Path(os.environ.get(ENV_DB, DEFAULT_DB)).resolve()
 
 
+def dbt_target_dir(warehouse: Path) -> Path:
+    """dbt's target path of one warehouse: beside it, so two warehouses built from one checkout never
+    read each other's run_results.json (issue 13 item 1). dbt keeps its partial parse there too."""
+    warehouse = Path(warehouse).resolve()
+    return warehouse.with_name(warehouse.name + ".dbt-target")
+
+
 def publish_dir(warehouse: Path | None = None) -> Path:
     """Publications go beside the warehouse unless configured."""
     configured = os.environ.get(ENV_PUBLISH_DIR)

@@ -22,7 +22,10 @@ import pytest
 from orchestration import settings
 from orchestration.cli import main
 from orchestration.defs.publication import publish as publish_module
-from orchestration.defs.publication.store import ANALYTICS_DB, PublicationStore
+from orchestration.defs.publication.store import ANALYTICS_DB, MANIFEST, PublicationStore
+from orchestration.failpoints import ENV as FAILPOINT_ENV
+from orchestration.failpoints import EXIT_CODE as FAILPOINT_EXIT
+from orchestration.failpoints import PUBLICATION_POINTS
 from orchestration.generate import generate_landing
 from tests.support.landing import rewrite_parquet_feed as _rewrite
 
@@ -246,3 +249,156 @@ def test_an_analyst_sees_a_consistent_snapshot_during_a_run(world: dict[str, Pat
     assert len(seen) > 5 and set(seen) == {before}  # the open connection keeps its snapshot
     con.close()
     assert json.loads((world["publish_dir"] / "gate" / "latest.json").read_text())["blocked"] is False
+
+
+# -- issue 13: a death at every step of the publication, tampering, two runs at once -------------------
+
+_CRASHING_PUBLISH = """
+import sys
+from datetime import date
+from pathlib import Path
+from orchestration.defs.publication import publish as p
+p.code_version = lambda: "changed-code"  # a republication is due
+p.publish(Path(sys.argv[1]), Path(sys.argv[2]), run_date=date(2027, 2, 1), evaluation_dates=[date(2027, 1, 15)],
+          republish=True, reason="fault test", progress=lambda m: None)
+"""
+
+
+def _loads(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("SELECT count(DISTINCT load_id) FROM meta.load_history").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _snapshot_versions(publish_dir: Path) -> dict[date, int]:
+    con = duckdb.connect(str(publish_dir / ANALYTICS_DB), read_only=True)
+    try:
+        return dict(con.execute("SELECT evaluation_date, current_version FROM publication.snapshot_source").fetchall())
+    finally:
+        con.close()
+
+
+def _assert_consistent_record(publish_dir: Path) -> None:
+    store = PublicationStore(publish_dir)
+    assert store.verify_all() == []
+    assert all(not problems for e in store.evaluation_dates() for _, problems in store.uncommitted(e))
+    staging = publish_dir / ".staging"
+    assert not staging.exists() or not any(staging.iterdir())
+    current = {e: store.current(e).version for e in store.evaluation_dates()}
+    assert _snapshot_versions(publish_dir) == current  # the snapshot is that of the current versions
+
+
+@pytest.mark.parametrize("point", PUBLICATION_POINTS)
+def test_a_death_at_any_publication_step_is_recovered_by_the_next_run(
+    world: dict[str, Path], monkeypatch: pytest.MonkeyPatch, point: str
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _CRASHING_PUBLISH, str(world["warehouse"]), str(world["publish_dir"])],
+        env={**os.environ, FAILPOINT_ENV: point},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == FAILPOINT_EXIT, proc.stderr[-2000:]
+    assert f"failpoint {point}" in proc.stderr
+    store = PublicationStore(world["publish_dir"])
+    assert store.current(E).version == (
+        2 if point not in ("staging_created", "version_written", "version_renamed") else 1
+    )
+    monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")
+    _publish_again(world)  # the next run
+    current = store.current(E)
+    assert current.version == 2 and current.manifest["code_version"] == "changed-code"
+    assert [v.version for v in store.versions(E)] == [1, 2]  # adopted or made once, never twice
+    _assert_consistent_record(world["publish_dir"])
+    assert (world["publish_dir"] / "technology_tiers" / E.isoformat() / "v1" / MANIFEST).exists()
+
+
+def test_a_run_after_a_death_between_rename_and_current_is_not_stuck(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The defect as reported: v2 renamed into place, current.json still 1, every later run failed on
+    "…/v2 exists" and stopped at the first date."""
+    _rewrite(world["landing"], "deal_line_items", lambda f: f[f["deal_id"] != f["deal_id"].iloc[0]])  # a warning
+    args = [*CLI, *_run_args(world, *REPUBLISH)]
+    proc = subprocess.run(args, env={**os.environ, FAILPOINT_ENV: "version_renamed"}, capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert proc.returncode == FAILPOINT_EXIT, proc.stderr[-2000:]
+    store = PublicationStore(world["publish_dir"])
+    assert store.current(E).version == 1 and (store.date_dir(E) / "v2").is_dir()
+    code, out = _republish(world, capsys)
+    assert code == 0, out
+    assert "adopted v2" in out and "v2 already published from identical inputs and code" in out, out
+    assert store.current(E).version == 2
+    _assert_consistent_record(world["publish_dir"])
+
+
+def test_a_tampered_published_file_stops_the_run(world: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """A partner changed to premier in a published Parquet must never flow into tier_before."""
+    store = PublicationStore(world["publish_dir"])
+    extract = store.current(E).path / "tier_extract.parquet"
+    frame = pd.read_parquet(extract)
+    frame.loc[frame.index[0], "tier_after"] = "premier"
+    frame.to_parquet(extract)
+    analytics_before = hashlib.sha256((world["publish_dir"] / ANALYTICS_DB).read_bytes()).hexdigest()
+    assert main(["publications", "--publish-dir", str(world["publish_dir"]), "--verify"]) == 1
+    assert f"{extract}: sha256 differs from the manifest" in capsys.readouterr().out
+    code = main(_run_args(world, "--all"))
+    out = capsys.readouterr()
+    assert code == 1
+    assert "does not match its manifests" in out.err and str(extract) in out.err, out.err[-2000:]
+    assert hashlib.sha256((world["publish_dir"] / ANALYTICS_DB).read_bytes()).hexdigest() == analytics_before
+    con = duckdb.connect(str(world["warehouse"]), read_only=True)
+    premier = con.execute(
+        "SELECT count(*) FROM publication.published_technology_tiers WHERE partner_id = ? AND evaluation_date = ?"
+        " AND tier_after = 'premier'",
+        [frame["partner_id"].iloc[0], E],
+    ).fetchone()[0]
+    con.close()
+    assert premier == 0  # unless it was premier already, the tampered value was never read
+    assert frame["tier_after"].iloc[0] == "premier" and pd.read_parquet(extract)["tier_after"].iloc[0] == "premier"
+
+
+def test_two_runs_on_one_warehouse_never_interleave(world: dict[str, Path], baseline: dict[str, Path],
+                                                    tmp_path: Path) -> None:  # fmt: skip
+    """Run A holds the warehouse; run B on the same warehouse (another landing zone) fails at once naming
+    A; run C on another warehouse from the same checkout runs beside A with its own dbt target."""
+    other = tmp_path / "other"
+    shutil.copytree(baseline["landing"], other / "landing")
+    _rewrite(other / "landing", "deal_line_items", lambda f: f[f["deal_id"] != f["deal_id"].iloc[0]])
+    second = {"landing": other / "landing", "warehouse": other / "warehouse.duckdb"}
+    shutil.copy2(baseline["warehouse"], second["warehouse"])
+    shutil.copytree(baseline["publish_dir"], other / "publications")
+    b_world = {**world, "landing": other / "landing"}  # B: A's warehouse, another landing zone
+    loads_before = _loads(world["warehouse"])
+
+    a = subprocess.Popen([*CLI, *_run_args(world, "--all", "--force-reload")], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)  # fmt: skip
+    lock = world["warehouse"].with_name(world["warehouse"].name + ".lock")
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and lock.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    c = subprocess.Popen([*CLI, *_run_args(second, "--all", "--force-reload")], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)  # fmt: skip
+    started = time.monotonic()
+    b = subprocess.run([*CLI, *_run_args(b_world, "--all", "--force-reload")], capture_output=True, text=True,
+                       check=False)  # fmt: skip
+    b_seconds = time.monotonic() - started
+    a_out, a_err = a.communicate(timeout=600)
+    c_out, c_err = c.communicate(timeout=600)
+    assert a.returncode == 0, a_err[-2000:]
+    assert c.returncode == 0, c_err[-2000:]
+    assert b.returncode == 1 and b_seconds < 30, b.stderr[-2000:]
+    assert f"is in use by another run: pid {a.pid}" in b.stderr, b.stderr[-2000:]
+    assert "Traceback" not in b.stderr and "IO Error" not in b.stderr
+    # what is published and loaded is A's alone: B never loaded a row
+    assert _loads(world["warehouse"]) == loads_before + 1
+    store = PublicationStore(world["publish_dir"])
+    assert store.verify_all() == []
+    assert [v.version for v in store.versions(E)] == [1]  # A's inputs are v1's: nothing new to publish
+    # each warehouse has its own dbt target and run results
+    for w in (world["warehouse"], second["warehouse"]):
+        results = json.loads((settings.dbt_target_dir(w) / "run_results.json").read_text())
+        assert results["results"], w

@@ -93,7 +93,7 @@ def test_verify_notices_a_changed_file(tmp_path: Path) -> None:
     store = PublicationStore(tmp_path)
     v1 = store.commit(_stage(store, "a\n1\n"), E, 1)
     (v1.path / "tier_extract.csv").write_text("tampered")
-    assert store.verify(v1) == ["tier_extract.csv: sha256 differs from the manifest"]
+    assert store.verify(v1) == [f"{v1.path / 'tier_extract.csv'}: sha256 differs from the manifest"]
 
 
 def test_xlsx_extract_reads_back_typed_and_formatted(tmp_path: Path) -> None:

@@ -28,6 +28,9 @@ class WarehouseConfig(dg.ConfigurableResource):
     allow_missing: list[str] = []  # optional feeds allowed to vanish since the last load (issue 13 item 6)
     republish: bool = False  # a new version of an already published date needs a reason
     republish_reason: str = ""
+    # A step that finds the warehouse locked by another run waits for it (issue 13 item 1); the CLI
+    # fails at once instead unless it is given --wait.
+    wait_for_lock: bool = True
 
     @classmethod
     def from_env(cls) -> WarehouseConfig:
@@ -45,6 +48,22 @@ class WarehouseConfig(dg.ConfigurableResource):
     @property
     def db(self) -> Path:
         return Path(self.warehouse_path)
+
+    def describe_range(self) -> str:
+        """The evaluation range in words; the defaults mean every date the data covers."""
+        if (self.evaluation_from, self.evaluation_to) == ("1900-01-01", "9999-12-31"):
+            return "every evaluation date the data covers"
+        return f"evaluation dates {self.evaluation_from} .. {self.evaluation_to}"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return settings.dbt_target_dir(self.db)
+
+    def locked(self):
+        """The run lock of this warehouse and its publications (orchestration/lock.py), re-entrant."""
+        from orchestration.lock import run_lock
+
+        return run_lock(self.db, Path(self.publish_dir), wait=self.wait_for_lock)
 
     def dbt_env(self) -> dict[str, str]:
         """The run parameters as the environment of the dbt process (settings.ENV_DBT_*)."""

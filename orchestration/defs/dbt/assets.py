@@ -14,8 +14,6 @@ from orchestration.defs.dbt.translator import WarehouseTranslator
 from orchestration.defs.resources import DUCKDB_WRITER_POOL, WarehouseConfig
 from orchestration.progress import say
 
-RUN_TARGET = settings.DBT_PROJECT_DIR / "target" / "run"
-
 
 @contextmanager
 def _environ(values: dict[str, str]) -> Iterator[None]:
@@ -51,17 +49,19 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     run_env = warehouse.dbt_env()
     say(
         f"dbt {args[0]}: models, seeds and tests (run date {run_env[settings.ENV_DBT_RUN_DATE]},"
-        f" evaluation dates {warehouse.evaluation_from} .. {warehouse.evaluation_to})",
+        f" {warehouse.describe_range()})",
         context.log.info,
     )
     n = 0
-    # A stable target path keeps dbt's partial parse between runs (dagster-dbt's default is a new one each time).
+    # One stable target path per warehouse: it keeps dbt's partial parse between runs (dagster-dbt's
+    # default is a new one each time), and two warehouses never share run_results.json (issue 13 item 1).
     # dbt.cli starts the dbt process, with the environment of that moment.
-    with _environ(run_env):
-        invocation = dbt.cli(args, context=context, raise_on_error=True, target_path=RUN_TARGET)
-    for event in invocation.stream():
-        n += 1
-        if isinstance(event, dg.Output | dg.AssetMaterialization) and n % 10 == 0:
-            say(f"dbt: {n} nodes done", None)
-        yield event
+    with warehouse.locked():
+        with _environ(run_env):
+            invocation = dbt.cli(args, context=context, raise_on_error=True, target_path=warehouse.dbt_target_dir)
+        for event in invocation.stream():
+            n += 1
+            if isinstance(event, dg.Output | dg.AssetMaterialization) and n % 10 == 0:
+                say(f"dbt: {n} nodes done", None)
+            yield event
     say(f"dbt: done ({n} models, seeds and checks)")

@@ -32,13 +32,14 @@ def raw_asset_key(feed: str) -> dg.AssetKey:
 def raw_feeds(context: dg.AssetExecutionContext, warehouse: WarehouseConfig):
     """Check every landing file against the feed contract and replace the raw tables in one transaction."""
     try:
-        report = load_landing(
-            warehouse.db,
-            warehouse.landing_dir,
-            force=warehouse.force_reload,
-            allow_missing=warehouse.allow_missing,
-            progress=lambda m: say(m, context.log.info),
-        )
+        with warehouse.locked():
+            report = load_landing(
+                warehouse.db,
+                warehouse.landing_dir,
+                force=warehouse.force_reload,
+                allow_missing=warehouse.allow_missing,
+                progress=lambda m: say(m, context.log.info),
+            )
     except LoadFailed as exc:
         raise dg.Failure(description=str(exc), metadata={"errors": [str(e) for e in exc.errors]}) from exc
     for w in report.warnings:

@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.partitions import evaluation_dates
-from orchestration.defs.publication.publish import PublicationError, publish, sync_published_tiers
+from orchestration.defs.publication.publish import PublicationError, open_record, publish, sync_published_tiers
 from orchestration.defs.publication.store import PublicationStore
 from orchestration.defs.resources import DUCKDB_WRITER_POOL, WarehouseConfig
 from orchestration.progress import say
@@ -31,11 +31,17 @@ def published_technology_tiers(context: dg.AssetExecutionContext, warehouse: War
     tier in force before E is the current published tier of the previous date)."""
     import duckdb
 
-    con = duckdb.connect(warehouse.warehouse_path)
-    try:
-        n = sync_published_tiers(con, PublicationStore(Path(warehouse.publish_dir)))
-    finally:
-        con.close()
+    store = PublicationStore(Path(warehouse.publish_dir))
+    with warehouse.locked():
+        try:
+            open_record(store, lambda m: say(m, context.log.warning))
+        except PublicationError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+        con = duckdb.connect(warehouse.warehouse_path)
+        try:
+            n = sync_published_tiers(con, store)
+        finally:
+            con.close()
     say(f"published tiers: {n} rows from {warehouse.publish_dir}", context.log.info)
     return dg.MaterializeResult(metadata={"rows": n})
 
@@ -53,9 +59,15 @@ def technology_tier_publication(context: dg.AssetExecutionContext, warehouse: Wa
 
     Upstream blocking checks (the quality gate, dbt tests of error severity) stop this asset in the
     same run; it also refuses to publish when the last gate report of these inputs blocked."""
-    from orchestration.defs.publication.gate_bridge import gate_for_publication
 
     e = date.fromisoformat(context.partition_key)
+    with warehouse.locked():
+        return _publish_partition(context, warehouse, e)
+
+
+def _publish_partition(context: dg.AssetExecutionContext, warehouse: WarehouseConfig, e: date) -> dg.MaterializeResult:
+    from orchestration.defs.publication.gate_bridge import gate_for_publication
+
     gate, summary = gate_for_publication(warehouse)
     if summary.get("blocked"):
         raise dg.Failure(description=f"the quality gate blocked: {summary.get('failed')}")

@@ -15,13 +15,11 @@ def gate_for_publication(
 ) -> tuple[dict[str, str], dict[str, Any]]:
     """(gate report texts by suffix, summary) for the manifest. Blocked when no gate report exists:
     a publication is never made without its checks (rules.md Part C)."""
-    from orchestration.defs.dbt.assets import RUN_TARGET
-
     directory = gate_report_dir(warehouse)
     if not (directory / "latest.json").exists():
         return {}, {"blocked": True, "failed": [f"no gate report in {directory}: the checks did not run"]}
     report = load_report(directory / "latest.json")
-    run_results = find_run_results(dbt_target or RUN_TARGET)
+    run_results = find_run_results(dbt_target or warehouse.dbt_target_dir)
     if run_results is not None:
         add_dbt_results(report, run_results)
     write_report_files(report, directory)  # the last gate result now includes the dbt tests

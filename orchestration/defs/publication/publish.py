@@ -32,6 +32,7 @@ from orchestration.defs.publication.store import (
     poc_window_open,
     sha256_file,
 )
+from orchestration.failpoints import failpoint
 
 EXTRACT = "tier_extract"
 REQUIREMENTS = "requirements"
@@ -41,6 +42,26 @@ PACKAGE_VERSION = "0.1.0"
 
 class PublicationError(Exception):
     """The publication was not made; the previous one is untouched."""
+
+
+class PublicationIntegrityError(PublicationError):
+    """A published file differs from its manifest: the run refuses to read it as a fact."""
+
+
+def open_record(store: PublicationStore, progress: Callable[[str], None] = print) -> None:
+    """Before a run trusts the published record (issue 13 items 2-3): finish what a crashed run left
+    (store.recover), then check every committed version's files against its manifest. A difference
+    stops the run: a tampered or damaged file must never flow into tier_before or the snapshot."""
+    for line in store.recover():
+        progress(f"publication recovery: {line}")
+    problems = store.verify_all()
+    if problems:
+        raise PublicationIntegrityError(
+            "the published record does not match its manifests, so this run will not read it: "
+            + "; ".join(problems)
+            + ". Restore those files from a backup (`partner-warehouse publications --verify` lists every"
+            " problem), then run again."
+        )
 
 
 @dataclass(frozen=True)
@@ -341,7 +362,8 @@ def write_version(
 
 
 def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore) -> int:
-    """Rebuild publication.published_technology_tiers from the store: the files are the record."""
+    """Rebuild publication.published_technology_tiers from the store: the files are the record.
+    Call open_record first: this reads the files it verified."""
     con.execute("CREATE SCHEMA IF NOT EXISTS publication")
     con.execute(
         """CREATE TABLE IF NOT EXISTS publication.published_technology_tiers (
@@ -440,8 +462,37 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source:
     finally:
         con.execute("DETACH snapshot")
     target = publish_dir / ANALYTICS_DB
+    failpoint("snapshot_written")
     os.replace(tmp, target)
+    failpoint("snapshot_replaced")
     return target
+
+
+def _snapshot_behind(publish_dir: Path, store: PublicationStore, inputs: dict[str, str], code: str) -> bool:
+    """True when a run died after publishing but before replacing the snapshot (issue 13 item 2): the
+    snapshot does not name the store's current versions, and the marts in hand are those versions'
+    own (same inputs and code), so refreshing it now publishes nothing that was not published."""
+    current = {e: v for e in store.evaluation_dates() if (v := store.current(e)) is not None}
+    if not current:
+        return False
+    try:
+        con = duckdb.connect(str(publish_dir / ANALYTICS_DB), read_only=True)
+    except duckdb.Error:
+        recorded: dict[date, int] = {}
+    else:
+        try:
+            recorded = dict(
+                con.execute(f"SELECT evaluation_date, current_version FROM publication.{SNAPSHOT_SOURCE}").fetchall()
+            )
+        except duckdb.Error:
+            recorded = {}
+        finally:
+            con.close()
+    behind = [v for e, v in current.items() if recorded.get(e) != v.version]
+    fingerprint = combined_fingerprint(inputs)
+    return bool(behind) and all(
+        v.manifest.get("inputs_fingerprint") == fingerprint and v.manifest.get("code_version") == code for v in behind
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -463,6 +514,7 @@ def publish(
     """Publish every evaluation date of the marts (or the given ones) that is due a new version."""
     store = PublicationStore(publish_dir)
     publish_dir.mkdir(parents=True, exist_ok=True)
+    open_record(store, progress)
     con = duckdb.connect(str(warehouse))
     outcomes: list[PublicationOutcome] = []
     try:
@@ -511,6 +563,7 @@ def publish(
                     gate=gate or {},
                     gate_summary=gate_summary or {},
                 )
+                failpoint("version_written")
                 version = store.commit(staging, e, d.version)
             except BaseException:
                 store.discard(staging)
@@ -518,7 +571,8 @@ def publish(
             progress(f"publication {e}: v{d.version} published ({d.reason}) -> {version.path}")
             outcomes.append(PublicationOutcome(e, d, version.path))
         sync_published_tiers(con, store)
-        if any(o.decision.publish for o in outcomes):
+        failpoint("tiers_synced")
+        if any(o.decision.publish for o in outcomes) or _snapshot_behind(publish_dir, store, inputs, code):
             source = snapshot_source(store, run_date=run_date, inputs=inputs, code=code)
             refresh_analytics(con, publish_dir, source)
             progress(f"analytics snapshot refreshed: {publish_dir / ANALYTICS_DB}")

@@ -138,15 +138,16 @@ def _failure_table(failed: list[CheckResult]) -> str:
 def data_quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseConfig):
     from orchestration.defs.quality.gate import run_gate
 
-    report = run_gate(
-        warehouse.db,
-        run_date=warehouse.resolved_run_date(),
-        evaluation_from=warehouse.evaluation_from,
-        evaluation_to=warehouse.evaluation_to,
-        progress=lambda m: say(m, context.log.info),
-        reuse=True,
-    )
-    paths = write_report_files(report, gate_report_dir(warehouse))
+    with warehouse.locked():
+        report = run_gate(
+            warehouse.db,
+            run_date=warehouse.resolved_run_date(),
+            evaluation_from=warehouse.evaluation_from,
+            evaluation_to=warehouse.evaluation_to,
+            progress=lambda m: say(m, context.log.info),
+            reuse=True,
+        )
+        paths = write_report_files(report, gate_report_dir(warehouse))
     say(f"gate: report written to {paths['md']}", context.log.info)
     for check in report.blocking_failures:
         context.log.error(f"gate: {check.headline()}")
