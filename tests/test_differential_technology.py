@@ -102,7 +102,7 @@ def prepare_warehouse(db: Path, landing: Landing) -> None:
     """An empty warehouse beside a publication store holding the batch's published tiers (A9). The
     store's files are the record: every run rebuilds publication.published_technology_tiers from them."""
     from orchestration.defs.ingest.load import ensure_warehouse
-    from orchestration.defs.publication.store import CURRENT, MANIFEST, TIERS_DIR
+    from orchestration.defs.publication.store import CURRENT, MANIFEST, TIERS_DIR, sha256_file
 
     con = duckdb.connect(str(db))
     try:
@@ -119,11 +119,19 @@ def prepare_warehouse(db: Path, landing: Landing) -> None:
         for version, part, is_current in parts:
             folder = root / str(e) / f"v{version}"
             folder.mkdir(parents=True)
-            part[["partner_id", "tier_after"]].to_parquet(folder / "tier_extract.parquet", index=False)
+            extract = folder / "tier_extract.parquet"
+            part[["partner_id", "tier_after"]].to_parquet(extract, index=False)
             stamp = str(part["published_at"].iloc[0]) if len(part) else "2000-01-01 00:00:00"
-            (folder / MANIFEST).write_text(json.dumps({"published_at": stamp, "final": True}))
+            files = {extract.name: {"sha256": sha256_file(extract)}}  # every run verifies the record first
+            (folder / MANIFEST).write_text(json.dumps({"published_at": stamp, "final": True, "files": files,
+                                                       "version": version, "evaluation_date": str(e)}))  # fmt: skip
             if is_current:
                 (root / str(e) / CURRENT).write_text(json.dumps({"version": version}))
+
+
+# The reference computes every decision; the evaluation mart shows a published date's published decision
+# as the fact and the recomputed one beside it (A9, issue 12 item 4): compare the recomputed columns.
+RECOMPUTED = {("evaluations", "tier_after"): "recomputed_tier_after", ("evaluations", "action"): "recomputed_action"}
 
 
 def read_marts(db: Path, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
@@ -132,7 +140,7 @@ def read_marts(db: Path, columns: dict[str, list[str]]) -> dict[str, pd.DataFram
     try:
         out = {}
         for name, table in MARTS.items():
-            cols = ", ".join(columns[name])
+            cols = ", ".join(f"{RECOMPUTED.get((name, c), c)} AS {c}" for c in columns[name])
             rows = con.execute(f"SELECT {cols} FROM marts.{table}").fetchall()
             out[name] = pd.DataFrame(rows, columns=columns[name], dtype=object)
         return out

@@ -118,6 +118,9 @@ MART_COLUMNS_NOT_ABOUT_PRUNING = {
     "published_tier_after",
     "published_at",
     "differs_from_publication",
+    # the evaluation mart's published-fact bookkeeping (A9, issue 12 item 4); the decision columns
+    # themselves (tier_after, action and their recomputed_* twins) are compared
+    "source",
 }
 
 
@@ -179,3 +182,6 @@ def test_one_new_quarter_reloads_nothing_and_computes_only_its_window(
         f" WHERE evaluation_date = '{newest}'",
     )
     assert sources == [("published",)]
+    fact = _query(db, f"SELECT DISTINCT source, differs_from_published FROM marts.fct_technology_tier_evaluations"
+                      f" WHERE evaluation_date = '{newest}'")  # fmt: skip
+    assert fact == [("published", False)]  # the date is published now, and recomputed alike

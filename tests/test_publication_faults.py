@@ -402,3 +402,44 @@ def test_two_runs_on_one_warehouse_never_interleave(world: dict[str, Path], base
     for w in (world["warehouse"], second["warehouse"]):
         results = json.loads((settings.dbt_target_dir(w) / "run_results.json").read_text())
         assert results["results"], w
+
+
+def test_marts_show_the_published_decision_as_the_fact_after_a_rerun_with_changed_inputs(
+    world: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rules.md A9, issue 12 item 4: a partner delisted after E was published recomputes to
+    left_program, but without --republish the marts keep the published decision as the fact, show the
+    recomputed one beside it, and the next run's chain and the extract never contradict the record."""
+    store = PublicationStore(world["publish_dir"])
+    published = pd.read_parquet(store.current(E).path / "tier_extract.parquet")
+    apps = pd.concat([pd.read_parquet(f) for f in sorted((world["landing"] / "apps").glob("*.parquet"))])
+    listed_early = apps.groupby("partner_id")["listed_on"].max() < date(2026, 12, 1)
+    candidates = published[published["tier_after"].isin(["rising", "leading", "premier"])
+                           & published["partner_id"].map(listed_early).fillna(False).astype(bool)]  # fmt: skip
+    pid = candidates["partner_id"].iloc[0]
+    fact = candidates.iloc[0]
+    _rewrite(
+        world["landing"],
+        "apps",
+        lambda f: f.assign(delisted_on=f["delisted_on"].where(f["partner_id"] != pid, date(2026, 12, 20))),
+    )
+    code = main(_run_args(world, "--all"))
+    out = capsys.readouterr()
+    assert code == 0, out.err[-2000:]
+    assert "inputs or code changed" in out.out + out.err
+    assert [v.version for v in store.versions(E)] == [1]  # nothing republished
+    con = duckdb.connect(str(world["warehouse"]), read_only=True)
+    row = con.execute(
+        """SELECT tier_after, action, source, published_version, recomputed_tier_after, recomputed_action,
+                  differs_from_published
+           FROM marts.fct_technology_tier_evaluations WHERE partner_id = ? AND evaluation_date = ?""",
+        [pid, E],
+    ).fetchone()
+    unchanged = con.execute(
+        """SELECT count(*) FROM marts.fct_technology_tier_evaluations
+           WHERE evaluation_date = ? AND source = 'published' AND NOT differs_from_published""",
+        [E],
+    ).fetchone()[0]
+    con.close()
+    assert row == (fact["tier_after"], fact["action"], "published", 1, "not_in_program", "left_program", True)
+    assert unchanged == len(published) - 1  # every other partner: the published decision, recomputed alike

@@ -602,7 +602,9 @@ def test_a4_influenced_pair_is_one_requirement_passed_by_either_threshold() -> N
     ref = run(lz)
     leading = requirement(ref, E27, "leading", "influenced_mrr")
     assert leading["status"] == "pass"  # by the 90-day side
-    assert (leading["value"], leading["threshold"]) == (Decimal("4999.99"), Decimal("5000"))
+    # issue 12 item 5: the row shows the branch that decided, not the deals branch that failed
+    assert leading["decided_by"] == "install_90d"
+    assert (leading["value"], leading["threshold"]) == (Decimal("30000.00"), Decimal("30000"))
     assert requirement(ref, E27, "premier", "influenced_mrr")["status"] == "fail"
 
 
@@ -618,7 +620,10 @@ def test_a5_premier_exception_with_low_attached_mrr() -> None:
     ref = run(lz, date(2027, 8, 1))
     e = E27
     assert requirement(ref, e, "premier", "attached_mrr")["status"] == "pass"  # via A5
-    assert requirement(ref, e, "premier", "attached_mrr")["value"] == Decimal("0.00")
+    # issue 12 item 5: the row shows the exception branch that decided it, not 0 < 7,000,000
+    premier_attached = requirement(ref, e, "premier", "attached_mrr")
+    assert premier_attached["decided_by"] == "exception"
+    assert (premier_attached["value"], premier_attached["threshold"]) == (Decimal("100000.00"), Decimal("100000"))
     assert requirement(ref, e, "leading", "attached_mrr")["status"] == "fail"
     ev = evaluation(ref, e)
     assert (ev["qualified_tier"], ev["premier_exception_used"]) == ("premier", True)

@@ -20,7 +20,8 @@ Conventions given by the project lead (not in rules.md, needed so both sides com
 - Requirement rows exist only where A4 says required or preferred. status: pass/fail (required),
   pass/preferred_missing (preferred), not_enforced for the 2026 phase-in (A6, D9) whatever the
   result. value/threshold: decimals, 1/0 for yes/no requirements, null where undefined (avg_rating
-  without reviews). `influenced_mrr` shows the influenced-deals MRR and its deals threshold.
+  without reviews), of the branch that decided (`decided_by`, issue 12 item 5): the requirement's own,
+  else `install_90d` (influenced_mrr passed on 90-day install MRR alone), else `exception` (A5).
   Premier `attached_mrr` / `influenced_mrr` satisfied through the A5 exception are `pass`.
 - POC form used: the latest submitted (UTC date) on or before min(run date, E + 14 days).
 - Amounts compare as exact decimals at 2 dp, ratings within 1e-9.
@@ -514,6 +515,17 @@ def _mean_money(sum_cents: int, months: int) -> Decimal:
     return (Decimal(int(sum_cents)) / (100 * months)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _decided(decided: pd.Series, own: pd.Series, b: pd.DataFrame, rules: Rules, tier: str, what: str) -> pd.Series:
+    """The value or threshold of the deciding branch (own unless install_90d or exception decided)."""
+    if what == "value":
+        install, exception = b["install_90d_mrr"], b["influenced_deals_mrr"]
+    else:
+        install = pd.Series(rules.install_90d_mrr.get(tier), index=b.index, dtype=object)
+        exception = pd.Series(rules.premier_exception_deals_mrr, index=b.index, dtype=object)
+    out = own.where(decided != "install_90d", install)
+    return out.where(decided != "exception", exception)
+
+
 def _requirement_rows(base: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per partner, date, tier and requirement present in A4."""
     b = base
@@ -521,20 +533,29 @@ def _requirement_rows(base: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     parts = []
     for requirement, levels in LEVELS.items():
         for tier, level in levels.items():
+            # issue 12 item 5: value/threshold of the branch that decided (own threshold, the A4
+            # 90-day alternative, the A5 exception), in that order; a failing row shows its own.
+            decided = pd.Series("threshold", index=b.index, dtype=object)
             if requirement == "attached_mrr":
                 thr = rules.attached_mrr[tier]
                 value = b["attached_mrr"]
                 ok = b["attached_sum_cents"] >= _to_cents(thr) * months  # G2: unrounded mean
+                own = ok
                 if tier == "premier":  # A5
-                    ok = ok | (b["influenced_cents"] >= _to_cents(rules.premier_exception_deals_mrr))
+                    exc = b["influenced_cents"] >= _to_cents(rules.premier_exception_deals_mrr)
+                    decided = decided.where(own | ~exc, "exception")
+                    ok = ok | exc
             elif requirement == "influenced_mrr":
                 thr = rules.influenced_deals_mrr[tier]
                 value = b["influenced_deals_mrr"]
-                ok = (b["influenced_cents"] >= _to_cents(thr)) | (
-                    b["install_90d_cents"] >= _to_cents(rules.install_90d_mrr[tier])
-                )
+                own = b["influenced_cents"] >= _to_cents(thr)
+                alt = b["install_90d_cents"] >= _to_cents(rules.install_90d_mrr[tier])
+                decided = decided.where(own | ~alt, "install_90d")
+                ok = own | alt
                 if tier == "premier":  # A5
-                    ok = ok | (b["influenced_cents"] >= _to_cents(rules.premier_exception_deals_mrr))
+                    exc = b["influenced_cents"] >= _to_cents(rules.premier_exception_deals_mrr)
+                    decided = decided.where(ok | ~exc, "exception")
+                    ok = ok | exc
             elif requirement == "review_count":
                 thr = Decimal(rules.review_count[tier])
                 value = b["review_count"].map(Decimal)
@@ -563,9 +584,11 @@ def _requirement_rows(base: pd.DataFrame, rules: Rules) -> pd.DataFrame:
                         "evaluation_date": b["evaluation_date"],
                         "tier": tier,
                         "requirement": requirement,
-                        "value": value.astype(object),
-                        "threshold": thr,
+                        "value": _decided(decided, value.astype(object), b, rules, tier, "value"),
+                        "threshold": _decided(decided, pd.Series(thr, index=b.index, dtype=object), b, rules, tier,
+                                              "threshold"),  # fmt: skip
                         "status": status,
+                        "decided_by": decided,
                     }
                 )
             )
@@ -681,7 +704,8 @@ METRIC_COLUMNS = [
     "review_count",
     "avg_rating",
 ]
-REQUIREMENT_COLUMNS = ["partner_id", "evaluation_date", "tier", "requirement", "value", "threshold", "status"]
+REQUIREMENT_COLUMNS = ["partner_id", "evaluation_date", "tier", "requirement", "value", "threshold", "status",
+                       "decided_by"]  # fmt: skip
 EVALUATION_COLUMNS = [
     "partner_id",
     "evaluation_date",

@@ -96,6 +96,14 @@ class LoadReport:
 # Warehouse bootstrap
 
 
+# publication.published_technology_tiers: the published decision per partner, date and version (the
+# publication step rebuilds it from the files each run; the tier chain and the marts read it).
+PUBLISHED_TIERS_COLUMNS = (
+    "partner_id VARCHAR, evaluation_date DATE, version INTEGER, tier_after VARCHAR,"
+    " is_current BOOLEAN, published_at TIMESTAMP, action VARCHAR"
+)
+
+
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and bookkeeping tables every run relies on (idempotent)."""
     con.execute("SET TimeZone = 'UTC'")
@@ -107,11 +115,8 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
             fingerprint VARCHAR, files VARCHAR, loaded_at TIMESTAMP)"""
     )
     # Facts written by the publication step; read by the tier chain (rules.md A9).
-    con.execute(
-        f"""CREATE TABLE IF NOT EXISTS {PUBLICATION_SCHEMA}.published_technology_tiers (
-            partner_id VARCHAR, evaluation_date DATE, version INTEGER, tier_after VARCHAR,
-            is_current BOOLEAN, published_at TIMESTAMP)"""
-    )
+    published = f"{PUBLICATION_SCHEMA}.published_technology_tiers"
+    con.execute(f"CREATE TABLE IF NOT EXISTS {published} ({PUBLISHED_TIERS_COLUMNS})")
     for feed in FEEDS:
         cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in feed.columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{feed.name} ({cols})")

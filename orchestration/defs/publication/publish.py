@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from orchestration import settings
-from orchestration.defs.ingest.load import last_fingerprints
+from orchestration.defs.ingest.load import PUBLISHED_TIERS_COLUMNS, last_fingerprints
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
     MANIFEST,
@@ -124,7 +124,7 @@ WITH gaps AS (
 reqs AS (
     SELECT r.partner_id, r.evaluation_date,
            string_agg(r.requirement || '=' || r.status, '; ' ORDER BY r.requirement)
-               FILTER (WHERE r.tier = e.tier_after) AS requirements_tier_after,
+               FILTER (WHERE r.tier = e.recomputed_tier_after) AS requirements_tier_after,
            string_agg(r.requirement || '=' || r.status, '; ' ORDER BY r.requirement)
                FILTER (WHERE r.tier = e.next_tier) AS requirements_next_tier
     FROM marts.fct_technology_tier_requirements AS r
@@ -148,8 +148,8 @@ SELECT
     e.tier_before,
     e.qualified_tier_on_performance,
     e.qualified_tier,
-    e.tier_after,
-    e.action,
+    e.recomputed_tier_after AS tier_after,  -- a new version publishes this run's decision (issue 12 item 4)
+    e.recomputed_action AS action,
     e.pending_tier,
     e.premier_exception_used,
     e.in_good_standing,
@@ -363,29 +363,30 @@ def write_version(
 
 def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore) -> int:
     """Rebuild publication.published_technology_tiers from the store: the files are the record.
-    Call open_record first: this reads the files it verified."""
+    Call open_record first: this reads the files it verified. The published tier and action are what
+    the marts show as the fact for a published date (issue 12 item 4)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS publication")
-    con.execute(
-        """CREATE TABLE IF NOT EXISTS publication.published_technology_tiers (
-            partner_id VARCHAR, evaluation_date DATE, version INTEGER, tier_after VARCHAR,
-            is_current BOOLEAN, published_at TIMESTAMP)"""
-    )
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM publication.published_technology_tiers")
+        # rebuilt whole every run, so its shape follows the code (the action column came later)
+        con.execute("DROP TABLE IF EXISTS publication.published_technology_tiers")
+        con.execute(f"CREATE TABLE publication.published_technology_tiers ({PUBLISHED_TIERS_COLUMNS})")
         for e in store.evaluation_dates():
             current = store.current(e)
             for v in store.versions(e):
+                extract = str(v.path / f"{EXTRACT}.parquet")
+                columns = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [extract]).fetchall()}
+                action = "action" if "action" in columns else "CAST(NULL AS VARCHAR)"
                 con.execute(
-                    """INSERT INTO publication.published_technology_tiers
-                       SELECT partner_id, CAST(? AS DATE), ?, tier_after, ?, CAST(? AS TIMESTAMP)
+                    f"""INSERT INTO publication.published_technology_tiers
+                       SELECT partner_id, CAST(? AS DATE), ?, tier_after, ?, CAST(? AS TIMESTAMP), {action}
                        FROM read_parquet(?)""",
                     [
                         e,
                         v.version,
                         current is not None and current.version == v.version,
                         v.manifest["published_at"].replace("+00:00", ""),
-                        str(v.path / f"{EXTRACT}.parquet"),
+                        extract,
                     ],
                 )
         con.execute("COMMIT")

@@ -1,5 +1,12 @@
--- rules.md A7, A8, A9, A10, D10-D13: the tier decision of every technology partner for every reported
--- evaluation date: C, X_perf, X, tier_after, action, pending tier, flags, and the next tier's gap.
+-- rules.md A7, A8, A9, A10, D10, D11, D12, D13: the tier decision of every technology partner for
+-- every reported evaluation date: C, X_perf, X, tier_after, action, pending tier, flags, and the next
+-- tier's gap.
+-- A9 (issue 12 item 4): a published decision is a fact that recomputation does not rewrite. For a date
+-- with a current published version, tier_after and action are the published ones (source =
+-- 'published', published_version); the decision recomputed from today's inputs stays beside them in
+-- recomputed_tier_after / recomputed_action, and differs_from_published flags a pending correction
+-- (it becomes the record only through a new version). The other columns (qualified tiers, pending
+-- tier, next tier and its gap) explain the recomputed decision.
 with
 
 tiers as (
@@ -8,6 +15,12 @@ tiers as (
         tier_rank,
         lead(tier) over (order by tier_rank) as next_tier
     from {{ ref('technology_tiers') }}
+),
+
+published as (
+    select partner_id, evaluation_date, version, tier_after, action
+    from {{ ref('stg_publication__published_technology_tiers') }}
+    where is_current
 ),
 
 next_tier_gaps as (
@@ -28,8 +41,11 @@ select
     cast(chain.tier_before_source as varchar) as tier_before_source,
     cast(qualified.qualified_tier_on_performance as varchar) as qualified_tier_on_performance,
     cast(qualified.qualified_tier as varchar) as qualified_tier,
-    cast(tier_after.tier as varchar) as tier_after,
-    cast(chain.action as varchar) as action,
+    cast(case when published.partner_id is not null then published.tier_after else tier_after.tier end as varchar)
+        as tier_after,
+    -- an extract written before the action was synced has none: the recomputed one stands in
+    cast(case when published.partner_id is not null then coalesce(published.action, chain.action) else chain.action end
+        as varchar) as action,
     cast(pending.tier as varchar) as pending_tier,
     cast(qualified.premier_exception_used as boolean) as premier_exception_used,
     cast(standing.in_good_standing as boolean) as in_good_standing,
@@ -47,7 +63,14 @@ select
     cast(tier_after.next_tier as varchar) as next_tier,
     cast(coalesce(next_tier_gaps.next_tier_blocking_count, 0) as integer) as next_tier_blocking_count,
     cast(next_tier_gaps.next_tier_blocking_requirements as varchar) as next_tier_blocking_requirements,
-    cast(dates.run_date as date) as run_date
+    cast(dates.run_date as date) as run_date,
+    cast(case when published.partner_id is not null then 'published' else 'computed' end as varchar) as source,
+    cast(published.version as integer) as published_version,
+    cast(tier_after.tier as varchar) as recomputed_tier_after,
+    cast(chain.action as varchar) as recomputed_action,
+    cast(
+        coalesce(published.tier_after <> tier_after.tier or published.action <> chain.action, false) as boolean
+    ) as differs_from_published
 from {{ ref('int_technology__tier_chain') }} as chain
 inner join {{ ref('int_technology__evaluation_dates') }} as dates
     on dates.evaluation_date = chain.evaluation_date
@@ -70,6 +93,9 @@ left join {{ ref('int_technology__tier_qualification') }} as after_qualification
 left join tiers as tier_before on tier_before.tier_rank = chain.tier_before_rank
 left join tiers as tier_after on tier_after.tier_rank = chain.tier_after_rank
 left join tiers as pending on pending.tier_rank = chain.pending_rank
+left join published
+    on published.partner_id = chain.partner_id
+    and published.evaluation_date = chain.evaluation_date
 left join next_tier_gaps
     on next_tier_gaps.partner_id = chain.partner_id
     and next_tier_gaps.evaluation_date = chain.evaluation_date

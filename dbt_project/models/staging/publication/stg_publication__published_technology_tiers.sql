@@ -5,6 +5,7 @@ select
     cast(evaluation_date as date) as evaluation_date,
     cast(version as integer) as version,
     cast(tier_after as varchar) as tier_after,
+    cast(action as varchar) as action,
     cast(is_current as boolean) as is_current,
     cast(published_at as timestamp) as published_at
 from {{ source('publication', 'published_technology_tiers') }}
