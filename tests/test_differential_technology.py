@@ -129,9 +129,16 @@ def prepare_warehouse(db: Path, landing: Landing) -> None:
                 (root / str(e) / CURRENT).write_text(json.dumps({"version": version}))
 
 
-# The reference computes every decision; the evaluation mart shows a published date's published decision
-# as the fact and the recomputed one beside it (A9, issue 12 item 4): compare the recomputed columns.
-RECOMPUTED = {("evaluations", "tier_after"): "recomputed_tier_after", ("evaluations", "action"): "recomputed_action"}
+# The reference computes every decision; the evaluation and requirement marts show a published date's
+# published decision as the fact and the recomputed one beside it (A9, issue 12 item 4): compare the
+# recomputed columns.
+RECOMPUTED = {
+    ("evaluations", "tier_after"): "recomputed_tier_after",
+    ("evaluations", "action"): "recomputed_action",
+    ("requirements", "value"): "recomputed_value",
+    ("requirements", "threshold"): "recomputed_threshold",
+    ("requirements", "status"): "recomputed_status",
+}
 
 
 def read_marts(db: Path, columns: dict[str, list[str]]) -> dict[str, pd.DataFrame]:

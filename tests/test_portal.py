@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 
 from orchestration.portal import create_app
 from orchestration.portal.chart import Series, line_chart, nice_ticks, threshold_in_range
+from orchestration.portal.data import requirement_line
 
 XSS_NAME = "<script>alert(1)</script>"
 LAST_MONTH = date(2026, 12, 1)
@@ -580,3 +581,20 @@ def test_portal_command_binds_localhost_by_default() -> None:
     assert (args.host, args.port, args.publish_dir) == ("127.0.0.1", 8000, None)
     args = build_parser().parse_args(["portal", "--publish-dir", "/x", "--host", "0.0.0.0", "--port", "9000"])
     assert (args.host, args.port, args.publish_dir) == ("0.0.0.0", 9000, "/x")
+
+
+# -- the portal reads both generations of published requirement rows ------------------------------------
+
+
+def test_portal_requirement_line_shows_each_branch_in_its_place_for_old_and_new_versions() -> None:
+    """Issue 12 item 5: a version published now carries the deciding branch in value/threshold and the
+    requirement's own in standard_*; the portal's line keeps the deals figure under the deals label
+    and the 90-day figure under its own, for versions published before and after."""
+    common = {"requirement": "influenced_mrr", "level": "required", "status": "pass",
+              "install_90d_value": 31000.0, "install_90d_threshold": 30000.0}  # fmt: skip
+    new = requirement_line({**common, "value": 31000.0, "threshold": 30000.0, "decided_by": "install_90d",
+                            "standard_value": 0.0, "standard_threshold": 1000.0})  # fmt: skip
+    old = requirement_line({**common, "value": 0.0, "threshold": 1000.0})
+    for line in (new, old):
+        assert (line.value, line.threshold) == (0.0, 1000.0)
+        assert (line.install_90d_value, line.install_90d_threshold) == (31000.0, 30000.0)

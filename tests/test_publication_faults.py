@@ -440,6 +440,13 @@ def test_marts_show_the_published_decision_as_the_fact_after_a_rerun_with_change
            WHERE evaluation_date = ? AND source = 'published' AND NOT differs_from_published""",
         [E],
     ).fetchone()[0]
+    listing = con.execute(
+        """SELECT status, source, published_version, recomputed_status, differs_from_published
+           FROM marts.fct_technology_tier_requirements
+           WHERE partner_id = ? AND evaluation_date = ? AND tier = ? AND requirement = 'live_listing'""",
+        [pid, E, fact["tier_after"]],
+    ).fetchone()
     con.close()
     assert row == (fact["tier_after"], fact["action"], "published", 1, "not_in_program", "left_program", True)
+    assert listing == ("pass", "published", 1, "fail", True)  # the published row, the recomputed one beside it
     assert unchanged == len(published) - 1  # every other partner: the published decision, recomputed alike

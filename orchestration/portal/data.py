@@ -187,10 +187,18 @@ def _short(value: float | None, threshold: float | None) -> float | None:
     return threshold - value
 
 
+def _standard(r: dict[str, Any], column: str) -> Any:
+    """The requirement's own value or threshold. The line shows each branch in its own place, and since
+    issue 12 item 5 `value`/`threshold` are the deciding branch's; versions published before carry only
+    `value`/`threshold`, which were the own ones."""
+    key = f"standard_{column}"
+    return r[key] if key in r else r.get(column)
+
+
 def requirement_line(r: dict[str, Any]) -> RequirementLine:
     """One published requirement row with its shortfall (A10: threshold - value when below; for the
     influenced pair both shortfalls; for the Premier exception its own)."""
-    value, threshold = _num(r.get("value")), _num(r.get("threshold"))
+    value, threshold = _num(_standard(r, "value")), _num(_standard(r, "threshold"))
     i90v, i90t = _num(r.get("install_90d_value")), _num(r.get("install_90d_threshold"))
     exc_t = _num(r.get("exception_deals_threshold"))
     met = r.get("status") == "pass"
@@ -325,7 +333,7 @@ class PortalData:
             raise NotFound(f"partner {partner_id!r} is not in the {evaluation_date} publication")
         row = {**row, "change": change_of(row.get("tier_before"), row.get("tier_after"))}
         reqs = [r for r in read_parquet(current.path / REQUIREMENTS_FILE) if r["partner_id"] == partner_id]
-        deals = next((_num(r["value"]) for r in reqs if r["requirement"] == "influenced_mrr"), None)
+        deals = next((_num(_standard(r, "value")) for r in reqs if r["requirement"] == "influenced_mrr"), None)
 
         def lines(tier: str | None) -> list[RequirementLine]:
             picked = [r for r in reqs if tier and r["tier"] == tier]

@@ -585,8 +585,9 @@ def _requirement_rows(base: pd.DataFrame, rules: Rules) -> pd.DataFrame:
                         "tier": tier,
                         "requirement": requirement,
                         "value": _decided(decided, value.astype(object), b, rules, tier, "value"),
-                        "threshold": _decided(decided, pd.Series(thr, index=b.index, dtype=object), b, rules, tier,
-                                              "threshold"),  # fmt: skip
+                        "threshold": _decided(
+                            decided, pd.Series(thr, index=b.index, dtype=object), b, rules, tier, "threshold"
+                        ),  # fmt: skip
                         "status": status,
                         "decided_by": decided,
                     }

@@ -104,6 +104,14 @@ PUBLISHED_TIERS_COLUMNS = (
 )
 
 
+# publication.published_technology_requirements: the requirement rows of each current version (value,
+# threshold and status as published), the fact the requirement mart shows for a published date.
+PUBLISHED_REQUIREMENTS_COLUMNS = (
+    "partner_id VARCHAR, evaluation_date DATE, version INTEGER, tier VARCHAR, requirement VARCHAR,"
+    " value DOUBLE, threshold DOUBLE, status VARCHAR"
+)
+
+
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and bookkeeping tables every run relies on (idempotent)."""
     con.execute("SET TimeZone = 'UTC'")
@@ -117,6 +125,8 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     # Facts written by the publication step; read by the tier chain (rules.md A9).
     published = f"{PUBLICATION_SCHEMA}.published_technology_tiers"
     con.execute(f"CREATE TABLE IF NOT EXISTS {published} ({PUBLISHED_TIERS_COLUMNS})")
+    published = f"{PUBLICATION_SCHEMA}.published_technology_requirements"
+    con.execute(f"CREATE TABLE IF NOT EXISTS {published} ({PUBLISHED_REQUIREMENTS_COLUMNS})")
     for feed in FEEDS:
         cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in feed.columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{feed.name} ({cols})")

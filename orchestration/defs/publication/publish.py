@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from orchestration import settings
-from orchestration.defs.ingest.load import PUBLISHED_TIERS_COLUMNS, last_fingerprints
+from orchestration.defs.ingest.load import PUBLISHED_REQUIREMENTS_COLUMNS, PUBLISHED_TIERS_COLUMNS, last_fingerprints
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
     MANIFEST,
@@ -123,9 +123,9 @@ WITH gaps AS (
 ),
 reqs AS (
     SELECT r.partner_id, r.evaluation_date,
-           string_agg(r.requirement || '=' || r.status, '; ' ORDER BY r.requirement)
+           string_agg(r.requirement || '=' || r.recomputed_status, '; ' ORDER BY r.requirement)
                FILTER (WHERE r.tier = e.recomputed_tier_after) AS requirements_tier_after,
-           string_agg(r.requirement || '=' || r.status, '; ' ORDER BY r.requirement)
+           string_agg(r.requirement || '=' || r.recomputed_status, '; ' ORDER BY r.requirement)
                FILTER (WHERE r.tier = e.next_tier) AS requirements_next_tier
     FROM marts.fct_technology_tier_requirements AS r
     JOIN marts.fct_technology_tier_evaluations AS e USING (partner_id, evaluation_date)
@@ -182,7 +182,10 @@ ORDER BY e.partner_id
 """
 
 REQUIREMENTS_SQL = """
-SELECT r.*
+SELECT r.* EXCLUDE (source, published_version, recomputed_value, recomputed_threshold, recomputed_status,
+                   differs_from_published)
+           REPLACE (r.recomputed_value AS value, r.recomputed_threshold AS threshold, r.recomputed_status AS status)
+           -- a new version publishes this run's rows (issue 12 item 4)
 FROM marts.fct_technology_tier_requirements AS r
 WHERE r.evaluation_date = $e
 ORDER BY r.partner_id, r.tier, r.requirement
@@ -362,17 +365,28 @@ def write_version(
 
 
 def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore) -> int:
-    """Rebuild publication.published_technology_tiers from the store: the files are the record.
-    Call open_record first: this reads the files it verified. The published tier and action are what
-    the marts show as the fact for a published date (issue 12 item 4)."""
+    """Rebuild publication.published_technology_tiers (every version) and
+    publication.published_technology_requirements (current versions) from the store: the files are the
+    record. Call open_record first: this reads the files it verified. The published tier, action and
+    requirement rows are what the marts show as the fact for a published date (issue 12 item 4)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS publication")
     con.execute("BEGIN TRANSACTION")
     try:
         # rebuilt whole every run, so its shape follows the code (the action column came later)
         con.execute("DROP TABLE IF EXISTS publication.published_technology_tiers")
         con.execute(f"CREATE TABLE publication.published_technology_tiers ({PUBLISHED_TIERS_COLUMNS})")
+        con.execute("DROP TABLE IF EXISTS publication.published_technology_requirements")
+        con.execute(f"CREATE TABLE publication.published_technology_requirements ({PUBLISHED_REQUIREMENTS_COLUMNS})")
         for e in store.evaluation_dates():
             current = store.current(e)
+            requirements = current.path / f"{REQUIREMENTS}.parquet" if current else None
+            if requirements is not None and requirements.exists():
+                con.execute(
+                    """INSERT INTO publication.published_technology_requirements
+                       SELECT partner_id, CAST(? AS DATE), ?, tier, requirement, value, threshold, status
+                       FROM read_parquet(?)""",
+                    [e, current.version, str(requirements)],
+                )
             for v in store.versions(e):
                 extract = str(v.path / f"{EXTRACT}.parquet")
                 columns = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [extract]).fetchall()}
