@@ -26,11 +26,11 @@ from pathlib import Path
 
 from benchmarks.pipeline import dbt_timings, find_run_results, run_cli
 from benchmarks.references import floor_scan, run_pandas_reference
+from orchestration.settings import dbt_target_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CACHE = REPO_ROOT / "data" / "bench-cache"
 DEFAULT_OUT = REPO_ROOT / "data" / "bench-results"
-DBT_TARGET = REPO_ROOT / "dbt_project" / "target"
 OFFLINE_ENV = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DO_NOT_TRACK": "1", "DAGSTER_DISABLE_TELEMETRY": "1"}
 EVALUATED = re.compile(r"evaluated (\d{4}-\d{2}-\d{2}):")
 
@@ -116,14 +116,15 @@ def _db_bytes(warehouse: Path) -> int:
 
 def _pipeline(landing: Path, warehouse: Path, run_date: str, which: list[str], out: Path, tag: str, echo: bool) -> dict:
     load_average = os.getloadavg()
-    before = find_run_results(DBT_TARGET)
+    target = dbt_target_dir(warehouse)  # each warehouse has its own dbt target (issue 13 item 1)
+    before = find_run_results(target)
     before_mtime = before.stat().st_mtime if before else 0.0
     env = {**OFFLINE_ENV, "PYTHONPATH": str(REPO_ROOT)}
     run = run_cli(landing, warehouse, run_date, which, publish_dir=_publish_dir(warehouse), env=env, echo=echo)
     result = run.to_json()
     result["db_bytes"] = _db_bytes(warehouse)
     result["load_average_before"] = load_average
-    rr = find_run_results(DBT_TARGET)
+    rr = find_run_results(target)
     if rr is not None and rr.stat().st_mtime > before_mtime:
         shutil.copy(rr, out / f"run_results-{tag}.json")
         timings = dbt_timings(rr.parent)
