@@ -43,6 +43,12 @@ _DUCKDB_LOCK = re.compile(r'Could not set lock on file "(?P<file>[^"]+)"')
 _DUCKDB_LOCK_PID = re.compile(r"Conflicting lock is held in (?P<program>\S+) \(PID (?P<pid>\d+)\)")
 
 
+def failure_text(messages: list[str]) -> str:
+    """The reasons a run failed, each said once: a warehouse held open by another process fails
+    every step that opens it, with the same sentence."""
+    return "\n".join(dict.fromkeys(explain_lock_error(m) for m in messages)) or "the run failed"
+
+
 def explain_lock_error(text: str) -> str:
     """DuckDB's lock conflict (another process has the file open) as a sentence (issue 13 item 7)."""
     match = _DUCKDB_LOCK.search(text)
@@ -198,7 +204,7 @@ def _run_locked(
             )
         if any("warehouse_dbt_models" in m for m in messages):
             messages += dbt_failures(config.dbt_target_dir)
-        raise PipelineFailed("\n".join(explain_lock_error(m) for m in messages) or "the run failed")
+        raise PipelineFailed(failure_text(messages))
     for line in warnings:
         say(f"gate warning: {line}")
     if publish:

@@ -22,7 +22,7 @@ from orchestration.defs.publication import publish as publish_module
 from orchestration.defs.publication.store import MANIFEST, PublicationStore, sha256_file
 from orchestration.defs.resources import WarehouseConfig
 from orchestration.lock import LockHeld, exclusive, run_lock, warehouse_lock_path
-from orchestration.pipeline import explain_lock_error
+from orchestration.pipeline import explain_lock_error, failure_text
 
 E = date(2027, 1, 15)
 
@@ -112,6 +112,8 @@ def test_a_duckdb_lock_conflict_reads_as_a_sentence(tmp_path: Path) -> None:
         child.wait()
     assert text.startswith(f"the warehouse {db} is open in process {child.pid}"), text
     assert "close that connection" in text and "IO Error" not in text
+    # every step that opens the warehouse fails alike: the user reads the sentence once
+    assert failure_text([f"step raw_feeds failed: {err.value}", f"step published failed: {err.value}"]) == text
 
 
 def test_reason_without_republish_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
