@@ -15,6 +15,8 @@ from orchestration.program import PROGRAM
 EVALUATION_MONTHS = PROGRAM.evaluation_months
 EVALUATION_DAY = PROGRAM.evaluation_day
 EVALUATION_CRON = f"0 0 {EVALUATION_DAY} {','.join(str(m) for m in EVALUATION_MONTHS)} *"
+# An evaluation range without bounds (no --from/--to, --all): every evaluation date the data covers.
+OPEN_FROM, OPEN_TO = date(1900, 1, 1), date(9999, 12, 31)
 
 
 def window_months(e: date, months: int = PROGRAM.window_months) -> list[date]:

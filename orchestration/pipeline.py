@@ -164,6 +164,7 @@ def _run_locked(
 ) -> PipelineResult:
     os.environ[settings.ENV_DB] = str(warehouse)
 
+    from orchestration.calendar import OPEN_FROM, OPEN_TO
     from orchestration.defs.dbt.assets import warehouse_dbt_models
     from orchestration.defs.dbt.resources import dbt_resource
     from orchestration.defs.ingest.assets import raw_feeds
@@ -176,8 +177,8 @@ def _run_locked(
         warehouse_path=str(warehouse),
         publish_dir=str(publish_dir),
         run_date=run_date.isoformat(),
-        evaluation_from=(evaluation_from or date(1900, 1, 1)).isoformat(),
-        evaluation_to=(evaluation_to or date(9999, 12, 31)).isoformat(),
+        evaluation_from=(evaluation_from or OPEN_FROM).isoformat(),
+        evaluation_to=(evaluation_to or OPEN_TO).isoformat(),
         force_reload=force_reload,
         allow_missing=list(allow_missing or []),
         republish=republish,

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration import settings
+from orchestration.calendar import OPEN_FROM, OPEN_TO
 
 # Every asset that writes the warehouse DuckDB runs in this pool; its limit is 1 (dagster.yaml),
 # because DuckDB allows one read-write process per file.
@@ -22,8 +23,8 @@ class WarehouseConfig(dg.ConfigurableResource):
     warehouse_path: str
     publish_dir: str
     run_date: str = ""  # YYYY-MM-DD; empty = today (rules.md G3)
-    evaluation_from: str = "1900-01-01"
-    evaluation_to: str = "9999-12-31"
+    evaluation_from: str = OPEN_FROM.isoformat()
+    evaluation_to: str = OPEN_TO.isoformat()
     force_reload: bool = False
     allow_missing: list[str] = []  # optional feeds allowed to vanish since the last load (issue 13 item 6)
     republish: bool = False  # a new version of an already published date needs a reason
@@ -51,7 +52,7 @@ class WarehouseConfig(dg.ConfigurableResource):
 
     def describe_range(self) -> str:
         """The evaluation range in words; the defaults mean every date the data covers."""
-        if (self.evaluation_from, self.evaluation_to) == ("1900-01-01", "9999-12-31"):
+        if (self.evaluation_from, self.evaluation_to) == (OPEN_FROM.isoformat(), OPEN_TO.isoformat()):
             return "every evaluation date the data covers"
         return f"evaluation dates {self.evaluation_from} .. {self.evaluation_to}"
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.calendar import OPEN_FROM, OPEN_TO
 from orchestration.defs.ingest.contract import FEEDS
 from orchestration.defs.quality import sql_checks
 from orchestration.defs.quality.cache import GateCache
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 # DuckDB's memory for the gate's queries (it spills beyond); the gate runs alone in the writer pool,
 # and the whole pipeline must stay under 12 GB at SF 1 (issue 5).
 DEFAULT_MEMORY_LIMIT = "4GB"
-OPEN_FROM, OPEN_TO = date(1900, 1, 1), date(9999, 12, 31)  # WarehouseConfig's "every date" defaults
 
 
 def _as_date(value: date | str | None) -> date | None:
