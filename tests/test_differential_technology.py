@@ -120,7 +120,9 @@ def prepare_warehouse(db: Path, landing: Landing) -> None:
             folder = root / str(e) / f"v{version}"
             folder.mkdir(parents=True)
             extract = folder / "tier_extract.parquet"
-            part[["partner_id", "tier_after"]].to_parquet(extract, index=False)
+            # the strategies publish tiers only; every extract carries an action, and this one is never
+            # compared (the test compares the recomputed decision, RECOMPUTED below)
+            part[["partner_id", "tier_after"]].assign(action="unchanged").to_parquet(extract, index=False)
             stamp = str(part["published_at"].iloc[0]) if len(part) else "2000-01-01 00:00:00"
             files = {extract.name: {"sha256": sha256_file(extract)}}  # every run verifies the record first
             (folder / MANIFEST).write_text(json.dumps({"published_at": stamp, "final": True, "files": files,

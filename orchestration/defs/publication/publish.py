@@ -372,7 +372,8 @@ def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore
     con.execute("CREATE SCHEMA IF NOT EXISTS publication")
     con.execute("BEGIN TRANSACTION")
     try:
-        # rebuilt whole every run, so its shape follows the code (the action column came later)
+        # rebuilt whole every run, so its shape follows the code (a warehouse made before the action
+        # column was synced has the table without it)
         con.execute("DROP TABLE IF EXISTS publication.published_technology_tiers")
         con.execute(f"CREATE TABLE publication.published_technology_tiers ({PUBLISHED_TIERS_COLUMNS})")
         con.execute("DROP TABLE IF EXISTS publication.published_technology_requirements")
@@ -388,19 +389,16 @@ def sync_published_tiers(con: duckdb.DuckDBPyConnection, store: PublicationStore
                     [e, current.version, str(requirements)],
                 )
             for v in store.versions(e):
-                extract = str(v.path / f"{EXTRACT}.parquet")
-                columns = {r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [extract]).fetchall()}
-                action = "action" if "action" in columns else "CAST(NULL AS VARCHAR)"
                 con.execute(
-                    f"""INSERT INTO publication.published_technology_tiers
-                       SELECT partner_id, CAST(? AS DATE), ?, tier_after, ?, CAST(? AS TIMESTAMP), {action}
+                    """INSERT INTO publication.published_technology_tiers
+                       SELECT partner_id, CAST(? AS DATE), ?, tier_after, ?, CAST(? AS TIMESTAMP), action
                        FROM read_parquet(?)""",
                     [
                         e,
                         v.version,
                         current is not None and current.version == v.version,
                         v.manifest["published_at"].replace("+00:00", ""),
-                        extract,
+                        str(v.path / f"{EXTRACT}.parquet"),
                     ],
                 )
         con.execute("COMMIT")

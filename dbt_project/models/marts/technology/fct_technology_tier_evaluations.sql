@@ -43,9 +43,7 @@ select
     cast(qualified.qualified_tier as varchar) as qualified_tier,
     cast(case when published.partner_id is not null then published.tier_after else tier_after.tier end as varchar)
         as tier_after,
-    -- an extract written before the action was synced has none: the recomputed one stands in
-    cast(case when published.partner_id is not null then coalesce(published.action, chain.action) else chain.action end
-        as varchar) as action,
+    cast(case when published.partner_id is not null then published.action else chain.action end as varchar) as action,
     cast(pending.tier as varchar) as pending_tier,
     cast(qualified.premier_exception_used as boolean) as premier_exception_used,
     cast(standing.in_good_standing as boolean) as in_good_standing,
