@@ -159,25 +159,26 @@ def fingerprint_feed(files: Iterable[Path], file_fingerprints: dict[Path, str]) 
     return h.hexdigest()
 
 
-def last_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The fingerprint of each feed's files at its last load (meta.load_history), by feed name.
-
-    What the loader compares to skip unchanged feeds, the publication records as its inputs and the
-    gate keys its reusable results on."""
+def _last_load(con: duckdb.DuckDBPyConnection, column: str) -> dict:
+    """`column` of each feed's last load (meta.load_history), by feed name."""
     rows = con.execute(
-        f"""SELECT feed, fingerprint FROM {META_SCHEMA}.load_history
+        f"""SELECT feed, {column} FROM {META_SCHEMA}.load_history
             QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1 ORDER BY feed"""
     ).fetchall()
     return dict(rows)
 
 
+def last_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The fingerprint of each feed's files at its last load, by feed name.
+
+    What the loader compares to skip unchanged feeds, the publication records as its inputs and the
+    gate keys its reusable results on."""
+    return _last_load(con, "fingerprint")
+
+
 def last_file_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """How many files each feed had at its last load (meta.load_history), by feed name."""
-    rows = con.execute(
-        f"""SELECT feed, file_count FROM {META_SCHEMA}.load_history
-            QUALIFY row_number() OVER (PARTITION BY feed ORDER BY loaded_at DESC) = 1"""
-    ).fetchall()
-    return dict(rows)
+    """How many files each feed had at its last load, by feed name (a vanished feed, issue 13 item 6)."""
+    return _last_load(con, "file_count")
 
 
 def closest_feed(name: str) -> str | None:
