@@ -21,6 +21,7 @@ import pytest
 
 from orchestration import settings
 from orchestration.cli import main
+from orchestration.defs.ingest.load import last_fingerprints
 from orchestration.defs.publication import publish as publish_module
 from orchestration.defs.publication.store import ANALYTICS_DB, MANIFEST, PublicationStore
 from orchestration.failpoints import ENV as FAILPOINT_ENV
@@ -373,8 +374,11 @@ def test_two_runs_on_one_warehouse_never_interleave(world: dict[str, Path], base
     shutil.copytree(baseline["publish_dir"], other / "publications")
     b_world = {**world, "landing": other / "landing"}  # B: A's warehouse, another landing zone
     loads_before = _loads(world["warehouse"])
+    # A's own inputs (another deal without line items, a warning) and a republication of E: what is
+    # published afterwards must be A's
+    _rewrite(world["landing"], "deal_line_items", lambda f: f[f["deal_id"] != f["deal_id"].iloc[-1]])
 
-    a = subprocess.Popen([*CLI, *_run_args(world, "--all", "--force-reload")], stdout=subprocess.PIPE,
+    a = subprocess.Popen([*CLI, *_run_args(world, *REPUBLISH)], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)  # fmt: skip
     lock = world["warehouse"].with_name(world["warehouse"].name + ".lock")
     deadline = time.monotonic() + 60
@@ -397,7 +401,11 @@ def test_two_runs_on_one_warehouse_never_interleave(world: dict[str, Path], base
     assert _loads(world["warehouse"]) == loads_before + 1
     store = PublicationStore(world["publish_dir"])
     assert store.verify_all() == []
-    assert [v.version for v in store.versions(E)] == [1]  # A's inputs are v1's: nothing new to publish
+    assert [v.version for v in store.versions(E)] == [1, 2]
+    con = duckdb.connect(str(world["warehouse"]), read_only=True)
+    a_inputs = last_fingerprints(con)
+    con.close()
+    assert store.current(E).manifest["input_fingerprints"] == a_inputs  # the published bytes are A's own
     # each warehouse has its own dbt target and run results
     for w in (world["warehouse"], second["warehouse"]):
         results = json.loads((settings.dbt_target_dir(w) / "run_results.json").read_text())
