@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from tests.reference.solutions import OUTCOMES, SolutionsConfig, SolutionsResult, compute_solutions
-from tests.strategies.solutions import Zone, month_add
+from tests.strategies.solutions import Zone
+from tests.support.landing import add_months
 
 
 def d(text: str) -> date:
@@ -548,7 +549,7 @@ def test_d18_sold_mrr_is_the_increase_over_twelve_months_earlier() -> None:
     z.deal("d1", "po1", "2024-01-20", [("sales_hub", "professional", "500.00")], [("sp1", "originator")])
     signed(z, "poi1", "d1", "sp1", "2024-01-20T08:00:00")
     sold = monthly(run(z).sold_mrr, "sp1", "sold_mrr")
-    expected = {month_add(d("2024-01-01"), i).strftime("%Y-%m"): 500.0 for i in range(12)}
+    expected = {add_months(d("2024-01-01"), i).strftime("%Y-%m"): 500.0 for i in range(12)}
     expected.update({"2025-03": 200.0, "2025-04": 200.0})
     assert sold == expected
 
@@ -620,7 +621,7 @@ def test_d20_provider_earns_months_1_to_12_and_partner_1_to_36() -> None:
     signed(z, "poi2", "d2", "sp2", "2023-01-01T08:00:00")
     res = run(z)
     provider = monthly(res.commission_accruals, "sp1", "accrual_usd")
-    assert sorted(provider) == [month_add(d("2023-01-01"), i).strftime("%Y-%m") for i in range(12)]
+    assert sorted(provider) == [add_months(d("2023-01-01"), i).strftime("%Y-%m") for i in range(12)]
     assert set(provider.values()) == {200.0}
     partner = monthly(res.commission_accruals, "sp2", "accrual_usd")
     assert len(partner) == 36 and max(partner) == "2025-12"
@@ -670,7 +671,7 @@ def test_b9_enterprise_referral_below_3000_earns_no_commission() -> None:
 def test_b9_enterprise_referral_at_3000_earns_12_months_on_pro_items_only() -> None:
     res = run(_referral_zone("1000.00"))
     acc = monthly(res.commission_accruals, "sp1", "accrual_usd")
-    assert sorted(acc) == [month_add(d("2025-01-01"), i).strftime("%Y-%m") for i in range(12)]
+    assert sorted(acc) == [add_months(d("2025-01-01"), i).strftime("%Y-%m") for i in range(12)]
     assert set(acc.values()) == {600.0}  # 20 % of 2,000 + 1,000; not the starter line
     assert set(res.commission_accruals["product_line"]) == {"marketing_hub", "sales_hub"}
 

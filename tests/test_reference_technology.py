@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from tests.reference.technology import LEVELS, TechnologyReference, chain_dates, evaluate, window_months
-from tests.strategies.technology import Landing, add_months, fmt_date, fmt_money, fmt_ts
+from tests.strategies.technology import Landing, fmt_date, fmt_money, fmt_ts
+from tests.support.landing import add_months
 
 FIRST = date(2025, 1, 1)
 MONTHS = [add_months(FIRST, i) for i in range(24)]  # 2025-01 .. 2026-12

@@ -24,19 +24,16 @@ report of the reference's author).
 
 from __future__ import annotations
 
-import csv
 import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 
-import pandas as pd
 from hypothesis import strategies as st
 
-from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME
+from tests.support.landing import FeedRows, add_months
 
 T = TypeVar("T")
 
@@ -55,14 +52,9 @@ COVERAGE_END = date(2026, 8, 1)
 RUN_DATE = date(2026, 12, 31)  # after every generated date
 
 
-def month_add(d: date, months: int) -> date:
-    n = d.year * 12 + d.month - 1 + months
-    return date(n // 12, n % 12 + 1, 1)
-
-
 def month_of(i: int) -> date:
     """The i-th covered month (0 = COVERAGE_START)."""
-    return month_add(COVERAGE_START, i)
+    return add_months(COVERAGE_START, i)
 
 
 def money(value: float | str) -> str:
@@ -76,10 +68,9 @@ def ts(d: date, hour: int = 12, minute: int = 0, second: int = 0, zulu: bool = F
 
 
 @dataclass
-class Zone:
-    """Feed rows as CSV strings (None = empty)."""
+class Zone(FeedRows):
+    """Feed rows as CSV strings (None = empty); written by tests/support/landing.py."""
 
-    rows: dict[str, list[dict[str, str | None]]] = field(default_factory=lambda: defaultdict(list))
     case_of: dict[str, str] = field(default_factory=dict)  # deal_id / partner_id -> case id
 
     # -- shared reference
@@ -127,7 +118,7 @@ class Zone:
         self, portal_id: str, product_line: str, edition: str, mrr_usd: float | str, first: date, months: int
     ) -> None:
         for i in range(months):
-            self.mrr(portal_id, month_add(first, i), product_line, edition, mrr_usd)
+            self.mrr(portal_id, add_months(first, i), product_line, edition, mrr_usd)
 
     # -- solutions program
     def deal(
@@ -197,13 +188,6 @@ class Zone:
         )
 
     # -- outputs
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """Every feed as a DataFrame of strings (None for empty), columns as in feeds.md."""
-        out = {}
-        for feed in FEEDS:
-            out[feed.name] = pd.DataFrame(self.rows.get(feed.name, []), columns=feed.column_names, dtype=object)
-        return out
-
     def with_usage_coverage(self) -> dict[str, list[dict]]:
         """The rows plus one technology app used in every month of portal_mrr_monthly: the quality
         gate's coverage check (rules.md Part C) needs app_usage_monthly over the same months, and
@@ -227,18 +211,9 @@ class Zone:
         )
         return rows
 
-    def write(self, landing: Path) -> Path:
-        """A CSV landing zone with a folder for every feed (header-only when the zone has no rows)."""
-        all_rows = self.with_usage_coverage()
-        for feed in FEEDS:
-            folder = landing / feed.name
-            folder.mkdir(parents=True, exist_ok=True)
-            with (folder / f"{feed.name}.csv").open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=FEEDS_BY_NAME[feed.name].column_names)
-                writer.writeheader()
-                for row in all_rows.get(feed.name, []):
-                    writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-        return landing
+    def feed_rows(self) -> dict[str, list[dict]]:
+        """What `write` writes: the rows plus the usage coverage the quality gate needs."""
+        return self.with_usage_coverage()
 
     def add_anchor(self) -> None:
         """Pin the covered months: a portal paying from COVERAGE_START to COVERAGE_END."""
@@ -303,7 +278,7 @@ def _activity_time(r: R, m: int) -> str:
     if edge == 0:
         return ts(month_of(m), 0, 0, 0, zulu=r.coin())
     if edge == 1:
-        return ts(month_add(month_of(m), 1) - timedelta(days=1), 23, 59, 59, zulu=r.coin())
+        return ts(add_months(month_of(m), 1) - timedelta(days=1), 23, 59, 59, zulu=r.coin())
     return ts(_day(r, month_of(m)), r.int(0, 23), r.int(0, 59), zulu=r.coin())
 
 
@@ -878,7 +853,7 @@ def edge_cases() -> Zone:
     sign("e12_poi1", "e12_d1", "e12_a", "2024-03-01T00:00:00")
     partner("e13_a"), z.portal("e13_po")
     z.mrr("e13_po", COVERAGE_END, "sales_hub", "professional", "500.00")
-    last_day = month_add(COVERAGE_END, 1) - timedelta(days=1)
+    last_day = add_months(COVERAGE_END, 1) - timedelta(days=1)
     z.activity("e13_a", "e13_po", ts(last_day, 23, 59, 59, zulu=True), "asset_created")
     z.activity("e13_a", "e13_po", ts(last_day + timedelta(days=1), 0, 0, 0, zulu=True), "asset_created")
     for row in z.rows["deals"]:

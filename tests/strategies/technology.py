@@ -19,19 +19,17 @@ across every tier of the baseline, so that every tier and every action of A9 occ
 
 from __future__ import annotations
 
-import csv
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import product
-from pathlib import Path
 
 from hypothesis import strategies as st
 
-from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME
 from tests.reference.technology import chain_dates, previous_evaluation_date
+from tests.support.landing import FeedRows, add_months
 
 TIER_VALUES = ("partner", "rising", "leading", "premier")
 PUBLISHED_COLUMNS = ("partner_id", "evaluation_date", "version", "tier_after", "is_current", "published_at")
@@ -57,18 +55,10 @@ def fmt_money(cents: int) -> str:
 
 
 @dataclass
-class Landing:
-    """Rows per feed (string values as written to CSV) plus the published tiers."""
+class Landing(FeedRows):
+    """Rows per feed (string values as written to CSV, tests/support/landing.py) plus the published tiers."""
 
-    rows: dict[str, list[dict[str, str | None]]] = field(default_factory=lambda: defaultdict(list))
     published: list[dict[str, object]] = field(default_factory=list)
-
-    def add(self, feed: str, **values: str | None) -> None:
-        columns = FEEDS_BY_NAME[feed].column_names
-        unknown = set(values) - set(columns)
-        if unknown:
-            raise KeyError(f"{feed}: unknown columns {sorted(unknown)}")
-        self.rows[feed].append({c: values.get(c) for c in columns})
 
     def publish(
         self, partner_id: str, evaluation_date: date, tier_after: str, version: int = 1, current: bool = True
@@ -84,35 +74,14 @@ class Landing:
             }
         )
 
-    def frames(self):  # -> dict[str, pd.DataFrame]; pandas imported lazily for the strategies' users
-        import pandas as pd
-
-        return {f.name: pd.DataFrame(self.rows.get(f.name, []), columns=f.column_names, dtype=object) for f in FEEDS}
-
     def published_frame(self):
         import pandas as pd
 
         return pd.DataFrame(self.published, columns=list(PUBLISHED_COLUMNS))
 
-    def write(self, landing_dir: Path) -> None:
-        """One CSV per feed (header-only for an empty feed), every feed of the contract."""
-        for feed in FEEDS:
-            folder = Path(landing_dir) / feed.name
-            folder.mkdir(parents=True, exist_ok=True)
-            with (folder / f"{feed.name}.csv").open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(feed.column_names)
-                for row in self.rows.get(feed.name, []):
-                    writer.writerow(["" if row[c] is None else row[c] for c in feed.column_names])
-
 
 # ---------------------------------------------------------------------------------------------
 # Calendar of one batch
-
-
-def add_months(d: date, n: int) -> date:
-    idx = d.year * 12 + d.month - 1 + n
-    return date(idx // 12, idx % 12 + 1, 1)
 
 
 def month_end(m: date) -> date:
