@@ -11,13 +11,6 @@ from orchestration.defs.ingest.contract import FEEDS
 from orchestration.defs.resources import DUCKDB_WRITER_POOL
 
 
-@pytest.fixture(scope="module")
-def defs() -> dg.Definitions:
-    from orchestration.definitions import defs
-
-    return defs
-
-
 def test_one_raw_asset_per_feed(defs: dg.Definitions) -> None:
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {f"raw/{f.name}" for f in FEEDS} <= keys

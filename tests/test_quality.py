@@ -712,13 +712,6 @@ def test_dbt_results_fold_into_the_report(tmp_path: Path) -> None:
 # Dagster
 
 
-@pytest.fixture(scope="module")
-def defs() -> dg.Definitions:
-    from orchestration.definitions import defs
-
-    return defs
-
-
 def test_gate_checks_are_on_the_raw_assets_and_block(defs: dg.Definitions) -> None:
     from orchestration.defs.quality.checks import GATE_CHECK_SPECS
 
