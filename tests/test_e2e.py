@@ -4,31 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from orchestration.cli import main
-from orchestration.generate import generate_landing
 
 pytestmark = pytest.mark.e2e
 
-RUN_DATE = date(2027, 2, 1)
-LAST_MONTH = date(2026, 12, 1)
-
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    tmp = tmp_path_factory.mktemp("e2e")
-    landing = tmp / "landing"
-    counts = generate_landing(landing, scale=0.01, seed=3, last_month=LAST_MONTH)
-    assert counts["portal_mrr_monthly"] > 0
-    warehouse = tmp / "warehouse.duckdb"
-    code = main(
-        ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--run-date", RUN_DATE.isoformat(), "--all"]
-    )
-    assert code == 0
-    return {"landing": landing, "warehouse": warehouse, "publish_dir": tmp / "publications"}
+def built(generated_run: dict[str, Any]) -> dict[str, Any]:
+    """The session's generated landing zone after `run --all` (tests/conftest.py), read only."""
+    return generated_run
 
 
 def _query(db: Path, sql: str) -> list[tuple]:
@@ -133,10 +122,11 @@ def _mart_rows(db: Path, table: str, evaluation_date: str) -> list[tuple]:
 
 
 def test_one_new_quarter_reloads_nothing_and_computes_only_its_window(
-    built: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    copy_of_generated_run: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A9 pruning (int_technology__metric_dates): once the earlier quarters are published, evaluating the
     newest one computes only its window, and its marts are exactly those of the full --all build."""
+    built = copy_of_generated_run  # this test runs the pipeline again: on its own copy of the world
     db, newest = built["warehouse"], "2027-01-15"
     tables = [
         "fct_technology_partner_metrics",
@@ -156,7 +146,7 @@ def test_one_new_quarter_reloads_nothing_and_computes_only_its_window(
             "--warehouse",
             str(db),
             "--run-date",
-            RUN_DATE.isoformat(),
+            built["run_date"].isoformat(),
             "--evaluation-date",
             newest,
         ]

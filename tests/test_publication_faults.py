@@ -27,7 +27,6 @@ from orchestration.defs.publication.store import ANALYTICS_DB, MANIFEST, Publica
 from orchestration.failpoints import ENV as FAILPOINT_ENV
 from orchestration.failpoints import EXIT_CODE as FAILPOINT_EXIT
 from orchestration.failpoints import PUBLICATION_POINTS
-from orchestration.generate import generate_landing
 from tests.support.landing import rewrite_parquet_feed as _rewrite
 
 pytestmark = pytest.mark.e2e
@@ -46,33 +45,17 @@ def _tree_digest(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    tmp = tmp_path_factory.mktemp("faults-base")
-    landing = tmp / "landing"
-    generate_landing(landing, scale=0.01, seed=11, last_month=date(2026, 12, 1))
-    warehouse = tmp / "warehouse.duckdb"
-    code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse), "--run-date", RUN_DATE, "--all"])
-    assert code == 0
-    publish_dir = warehouse.parent / "publications"
-    assert PublicationStore(publish_dir).current(E) is not None
-    return {"landing": landing, "warehouse": warehouse, "publish_dir": publish_dir}
+def baseline(generated_run: dict[str, Path]) -> dict[str, Path]:
+    """The session's generated landing zone after `run --all` on RUN_DATE (tests/conftest.py), read only."""
+    assert generated_run["run_date"].isoformat() == RUN_DATE
+    assert PublicationStore(generated_run["publish_dir"]).current(E) is not None
+    return generated_run
 
 
 @pytest.fixture()
-def world(baseline: dict[str, Path], tmp_path: Path) -> dict[str, Path]:
+def world(baseline: dict[str, Path], copy_of_generated_run: dict[str, Path]) -> dict[str, Path]:
     """A private copy of the prebuilt landing zone, warehouse and publications."""
-    landing = tmp_path / "landing"
-    shutil.copytree(baseline["landing"], landing)
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy2(baseline["warehouse"], warehouse)
-    publish_dir = tmp_path / "publications"
-    shutil.copytree(baseline["publish_dir"], publish_dir)
-    return {
-        "landing": landing,
-        "warehouse": warehouse,
-        "publish_dir": publish_dir,
-        "digest_before": _tree_digest(publish_dir),
-    }
+    return {**copy_of_generated_run, "digest_before": _tree_digest(copy_of_generated_run["publish_dir"])}
 
 
 REPUBLISH = ("--evaluation-date", E.isoformat(), "--republish", "--reason", "fault test")
