@@ -184,7 +184,13 @@ ORDER BY e.partner_id
 REQUIREMENTS_SQL = """
 SELECT r.* EXCLUDE (source, published_version, recomputed_value, recomputed_threshold, recomputed_status,
                    differs_from_published)
-           REPLACE (r.recomputed_value AS value, r.recomputed_threshold AS threshold, r.recomputed_status AS status)
+           REPLACE (r.recomputed_value AS value, r.recomputed_threshold AS threshold, r.recomputed_status AS status,
+                    -- issue 16: the mart holds these amounts as DECIMAL(18,2); the published file keeps the
+                    -- DOUBLE columns of every earlier version (the same values: they are whole cents)
+                    CAST(r.install_90d_value AS DOUBLE) AS install_90d_value,
+                    CAST(r.install_90d_threshold AS DOUBLE) AS install_90d_threshold,
+                    CAST(r.exception_deals_threshold AS DOUBLE) AS exception_deals_threshold,
+                    CAST(r.influenced_deals_value AS DOUBLE) AS influenced_deals_value)
            -- a new version publishes this run's rows (issue 12 item 4)
 FROM marts.fct_technology_tier_requirements AS r
 WHERE r.evaluation_date = $e
