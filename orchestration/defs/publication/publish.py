@@ -22,8 +22,10 @@ import pandas as pd
 
 from orchestration import settings
 from orchestration.defs.ingest.load import PUBLISHED_REQUIREMENTS_COLUMNS, PUBLISHED_TIERS_COLUMNS, last_fingerprints
+from orchestration.defs.publication.analytics import attach_for_writing, export_marts_parquet, replace_dir
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
+    ANALYTICS_PARQUET_DIR,
     MANIFEST,
     STAGING_DIR,
     Decision,
@@ -447,11 +449,15 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source:
     file keep their snapshot; new readers see the new one; nobody sees a half-built file).
 
     Called only by a run that published (issue 13 item 4, product.md: the marts as of the last
-    successful publication); `source` (snapshot_source) is stored beside them."""
+    successful publication); `source` (snapshot_source) is stored beside them. Issue 16 item 1: the file
+    is in a storage format DuckDB 1.x opens, and every mart is also exported to Parquet
+    (`analytics_parquet/`), from the snapshot's own tables."""
     staging = publish_dir / STAGING_DIR
     staging.mkdir(parents=True, exist_ok=True)
-    tmp = staging / f"analytics-{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}.duckdb"
-    con.execute(f"ATTACH '{tmp}' AS snapshot")
+    stamp = f"{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+    tmp = staging / f"analytics-{stamp}.duckdb"
+    parquet_tmp = staging / f"analytics-parquet-{stamp}"
+    attach_for_writing(con, tmp, "snapshot")
     try:
         for schema in ("marts", "config"):
             tables = [
@@ -478,10 +484,14 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source:
             " CAST(evaluation_date AS DATE) AS evaluation_date, * EXCLUDE (evaluation_date) FROM snapshot_source_frame"
         )
         con.unregister("snapshot_source_frame")
+        export_marts_parquet(con, "snapshot", parquet_tmp)
     finally:
         con.execute("DETACH snapshot")
     target = publish_dir / ANALYTICS_DB
     failpoint("snapshot_written")
+    # Parquet first: a death between the two leaves the DuckDB file behind the store, which the next
+    # run notices (_snapshot_behind) and repairs by writing both again.
+    replace_dir(parquet_tmp, publish_dir / ANALYTICS_PARQUET_DIR, staging / f"analytics-parquet-old-{stamp}")
     os.replace(tmp, target)
     failpoint("snapshot_replaced")
     return target

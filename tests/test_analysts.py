@@ -1,0 +1,146 @@
+"""What analysts get (issue 16), on one tiny published run: a snapshot older DuckDB clients open, the
+same marts as Parquet, and (below) the docs command and the cookbook's queries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import settings
+from orchestration.cli import main
+from orchestration.defs.publication.store import ANALYTICS_DB, ANALYTICS_PARQUET_DIR
+from orchestration.generate import generate_landing
+
+pytestmark = pytest.mark.e2e
+
+RUN_DATE = date(2027, 2, 1)
+LAST_MONTH = date(2026, 12, 1)
+# The oldest DuckDB the snapshot promises to open (docs/analysts.md); a throw-away environment holds
+# it. It is kept between runs (CI pays the download once) under the test cache directory.
+OLD_DUCKDB = "1.1.3"
+TEST_CACHE = Path(os.environ.get("PARTNER_WAREHOUSE_TEST_CACHE", settings.PROJECT_ROOT / ".test-cache"))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("analysts")
+    landing = tmp / "landing"
+    generate_landing(landing, scale=0.01, seed=3, last_month=LAST_MONTH)
+    warehouse = tmp / "warehouse.duckdb"
+    code = main(
+        ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--run-date", RUN_DATE.isoformat(), "--all"]
+    )
+    assert code == 0
+    publish_dir = tmp / "publications"
+    return {"warehouse": warehouse, "publish_dir": publish_dir, "snapshot": publish_dir / ANALYTICS_DB}
+
+
+def _old_duckdb_python() -> Path:
+    """A Python with duckdb==OLD_DUCKDB, made once with uv and reused; skips only when PyPI is unreachable."""
+    env_dir = TEST_CACHE / f"duckdb-{OLD_DUCKDB}"
+    python = env_dir / "bin" / "python"
+    ready = env_dir / ".ready"
+    if ready.exists():
+        return python
+    uv = Path(sys.executable).with_name("uv")
+    subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(env_dir)], check=True)
+    proc = subprocess.run(
+        [str(uv), "pip", "install", "--quiet", "--python", str(python), f"duckdb=={OLD_DUCKDB}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        offline = any(w in proc.stderr.lower() for w in ("failed to fetch", "connect", "dns", "network", "timed out"))
+        if offline:
+            pytest.skip(f"PyPI is unreachable, so duckdb=={OLD_DUCKDB} cannot be installed: {proc.stderr.strip()}")
+        raise AssertionError(f"installing duckdb=={OLD_DUCKDB} failed: {proc.stderr}")
+    ready.touch()
+    return python
+
+
+MART_FINGERPRINT_SQL = """
+SELECT table_schema || '.' || table_name AS name,
+       (SELECT count(*) FROM information_schema.columns AS c
+        WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name) AS columns
+FROM information_schema.tables AS t
+WHERE table_schema IN ('marts', 'config', 'publication')
+ORDER BY 1
+"""
+
+AMOUNTS_SQL = """
+SELECT (SELECT sum(attached_mrr) FROM marts.fct_technology_partner_metrics),
+       (SELECT sum(attached_mrr_exact) FROM marts.fct_technology_partner_metrics),
+       (SELECT sum(payout_usd) FROM marts.fct_commission_payouts_quarterly),
+       (SELECT sum(avg_rating) FROM marts.fct_technology_partner_metrics),
+       (SELECT max(published_at) FROM publication.published_technology_tiers)
+"""
+
+
+def test_issue16_an_older_duckdb_opens_the_snapshot_and_reads_the_same_values(published: dict[str, Path]) -> None:
+    """Issue 16 item 1: DuckDB 2.0 writes storage version 69 by default, which DuckDB 1.x refuses; the
+    snapshot is written in the old format, so DuckDB 1.1.3 reads every table, with the same values."""
+    python = _old_duckdb_python()
+    script = (
+        "import duckdb, json, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "tables = con.execute(sys.argv[2]).fetchall()\n"
+        "counts = {n: con.execute(f'SELECT count(*) FROM {n}').fetchone()[0] for n, _ in tables}\n"
+        "amounts = [str(v) for v in con.execute(sys.argv[3]).fetchone()]\n"
+        "print(json.dumps({'version': duckdb.__version__, 'tables': tables, 'counts': counts, 'amounts': amounts}))\n"
+    )
+    proc = subprocess.run(
+        [str(python), "-c", script, str(published["snapshot"]), MART_FINGERPRINT_SQL, AMOUNTS_SQL],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    old = json.loads(proc.stdout)
+    assert old["version"] == OLD_DUCKDB
+    con = duckdb.connect(str(published["snapshot"]), read_only=True)
+    try:
+        tables = [list(r) for r in con.execute(MART_FINGERPRINT_SQL).fetchall()]
+        counts = {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n, _ in tables}
+        amounts = [str(v) for v in con.execute(AMOUNTS_SQL).fetchone()]
+    finally:
+        con.close()
+    assert "marts.dim_partners" in counts and "marts.fct_commission_payouts_quarterly" in counts
+    assert old["tables"] == tables
+    assert old["counts"] == counts
+    assert old["amounts"] == amounts
+    assert counts["marts.fct_technology_partner_metrics"] > 0
+
+
+def test_issue16_every_mart_is_exported_to_parquet_with_the_snapshot_rows(published: dict[str, Path]) -> None:
+    """Issue 16 item 1: analytics_parquet/<mart>.parquet beside the snapshot, one file per mart, the
+    same rows and column types as the snapshot's table."""
+    parquet_dir = published["publish_dir"] / ANALYTICS_PARQUET_DIR
+    con = duckdb.connect(str(published["snapshot"]), read_only=True)
+    try:
+        marts = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        assert sorted(p.stem for p in parquet_dir.glob("*.parquet")) == marts
+        for mart in marts:
+            path = str(parquet_dir / f"{mart}.parquet")
+            in_snapshot = con.execute(f"SELECT * FROM marts.{mart} EXCEPT ALL SELECT * FROM read_parquet(?)", [path])
+            assert in_snapshot.fetchall() == [], mart
+            assert con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0] == con.execute(
+                f"SELECT count(*) FROM marts.{mart}"
+            ).fetchone()[0]
+            types = con.execute(f"DESCRIBE SELECT * FROM marts.{mart}").fetchall()
+            assert con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall() == types, mart
+    finally:
+        con.close()
