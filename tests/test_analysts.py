@@ -144,3 +144,90 @@ def test_issue16_every_mart_is_exported_to_parquet_with_the_snapshot_rows(publis
             assert con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall() == types, mart
     finally:
         con.close()
+
+
+def test_issue16_snapshot_money_is_decimal_ratings_double_periods_flagged(published: dict[str, Path]) -> None:
+    """Issue 16 item 2 (product.md): every amount column of the marts is DECIMAL(18,2) (the mixed
+    value/threshold/shortfall columns of the requirement marts, which also hold ratings and counts,
+    excepted), ratings DOUBLE; a payout quarter is complete once it ended before the run date."""
+    con = duckdb.connect(str(published["snapshot"]), read_only=True)
+    try:
+        columns = con.execute(
+            """SELECT table_name, column_name, data_type FROM information_schema.columns
+               WHERE table_schema = 'marts'
+                 AND (regexp_matches(column_name, '(_mrr|_usd|^install_90d_(value|threshold|shortfall)'
+                                     || '|^exception_(deals_threshold|shortfall)|^influenced_deals_value)$')
+                      OR column_name = 'avg_rating')"""
+        ).fetchall()
+        wrong = [
+            (t, c, d)
+            for t, c, d in columns
+            if d != ("DOUBLE" if c == "avg_rating" else "DECIMAL(18,2)") and c != "attached_mrr_exact"
+        ]
+        assert len(columns) > 20 and wrong == []
+        quarters = con.execute(
+            """SELECT quarter_start, bool_and(is_complete), count(DISTINCT run_date), min(run_date)
+               FROM marts.fct_commission_payouts_quarterly GROUP BY ALL ORDER BY 1"""
+        ).fetchall()
+    finally:
+        con.close()
+    assert quarters and all(n == 1 and run == RUN_DATE for _, _, n, run in quarters)
+    # RUN_DATE 2027-02-01: every quarter up to 2026-10-01 ended; 2027-01-01 is running
+    assert [q for q, complete, _, _ in quarters if not complete] == [
+        q for q, *_ in quarters if q >= date(2027, 1, 1)
+    ]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_issue16_docs_command_serves_the_snapshot_while_a_writer_holds_the_warehouse(
+    published: dict[str, Path],
+) -> None:
+    """Issue 16 item 3: `partner-warehouse docs` generates and serves dbt docs from the read-only
+    snapshot; a process holding the working warehouse read-write (a running pipeline) does not stop
+    it. The project tree has no `..` folder (seeds are reached through dbt_project/seeds)."""
+    import json
+    import signal
+    import time
+    import urllib.request
+
+    writer = duckdb.connect(str(published["warehouse"]))  # holds DuckDB's writer lock on the warehouse
+    port = _free_port()
+    cli = Path(sys.executable).with_name("partner-warehouse")
+    proc = subprocess.Popen(
+        [str(cli), "docs", "--publish-dir", str(published["publish_dir"]), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        catalog = None
+        deadline = time.monotonic() + 180
+        while catalog is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/catalog.json", timeout=2) as r:
+                    catalog = json.loads(r.read())
+            except OSError:
+                time.sleep(1)
+        assert catalog is not None, proc.stdout.read() if proc.poll() is not None else "docs server never answered"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/manifest.json", timeout=5) as r:
+            manifest = json.loads(r.read())
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        writer.close()
+    partners = catalog["nodes"]["model.partner_warehouse.dim_partners"]
+    assert partners["metadata"]["database"] == "analytics"  # the snapshot, attached read-only
+    assert partners["columns"]["partner_name"]["type"] == "VARCHAR"
+    payouts = catalog["nodes"]["model.partner_warehouse.fct_commission_payouts_quarterly"]["columns"]
+    assert payouts["payout_usd"]["type"] == "DECIMAL(18,2)" and payouts["is_complete"]["type"] == "BOOLEAN"
+    folders = {n["original_file_path"].split("/")[0] for n in manifest["nodes"].values()}
+    assert folders == {"models", "seeds"}
+    assert (published["publish_dir"] / "dbt_docs" / "static_index.html").stat().st_size > 100_000
