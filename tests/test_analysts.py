@@ -137,9 +137,10 @@ def test_issue16_every_mart_is_exported_to_parquet_with_the_snapshot_rows(publis
             path = str(parquet_dir / f"{mart}.parquet")
             in_snapshot = con.execute(f"SELECT * FROM marts.{mart} EXCEPT ALL SELECT * FROM read_parquet(?)", [path])
             assert in_snapshot.fetchall() == [], mart
-            assert con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0] == con.execute(
-                f"SELECT count(*) FROM marts.{mart}"
-            ).fetchone()[0]
+            assert (
+                con.execute("SELECT count(*) FROM read_parquet(?)", [path]).fetchone()[0]
+                == con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0]
+            )
             types = con.execute(f"DESCRIBE SELECT * FROM marts.{mart}").fetchall()
             assert con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall() == types, mart
     finally:
@@ -173,9 +174,7 @@ def test_issue16_snapshot_money_is_decimal_ratings_double_periods_flagged(publis
         con.close()
     assert quarters and all(n == 1 and run == RUN_DATE for _, _, n, run in quarters)
     # RUN_DATE 2027-02-01: every quarter up to 2026-10-01 ended; 2027-01-01 is running
-    assert [q for q, complete, _, _ in quarters if not complete] == [
-        q for q, *_ in quarters if q >= date(2027, 1, 1)
-    ]
+    assert [q for q, complete, _, _ in quarters if not complete] == [q for q, *_ in quarters if q >= date(2027, 1, 1)]
 
 
 def _free_port() -> int:
