@@ -230,3 +230,103 @@ def test_issue16_docs_command_serves_the_snapshot_while_a_writer_holds_the_wareh
     folders = {n["original_file_path"].split("/")[0] for n in manifest["nodes"].values()}
     assert folders == {"models", "seeds"}
     assert (published["publish_dir"] / "dbt_docs" / "static_index.html").stat().st_size > 100_000
+
+
+COOKBOOK = settings.PROJECT_ROOT / "docs" / "analysts.md"
+
+
+def cookbook_queries() -> dict[int, str]:
+    """The numbered questions of docs/analysts.md and the SQL block under each."""
+    import re
+
+    found = re.findall(r"^### (\d+)\. .*?\n```sql\n(.*?)```", COOKBOOK.read_text(encoding="utf-8"), re.M | re.S)
+    return {int(n): sql for n, sql in found}
+
+
+def test_issue16_the_cookbook_has_ten_questions() -> None:
+    assert sorted(cookbook_queries()) == list(range(1, 11))
+
+
+def test_issue16_every_cookbook_query_answers_its_question_on_the_snapshot(published: dict[str, Path]) -> None:
+    """Issue 16 item 4: each query of docs/analysts.md runs on the snapshot and its answer agrees with
+    the marts read another way, so a renamed column or a changed grain breaks this test, not the guide."""
+    queries = cookbook_queries()
+    con = duckdb.connect(str(published["snapshot"]), read_only=True)
+
+    def run(n: int) -> list[dict]:
+        cursor = con.execute(queries[n])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def one(sql: str):
+        return con.execute(sql).fetchone()[0]
+
+    try:
+        latest = one("SELECT max(evaluation_date) FROM marts.fct_technology_tier_evaluations")
+        top = run(1)
+        assert len(top) == min(
+            10, one(f"SELECT count(*) FROM marts.fct_technology_partner_metrics WHERE evaluation_date = '{latest}'")
+        )
+        assert all(r["partner_name"] for r in top)
+        assert [r["attached_mrr"] for r in top] == sorted((r["attached_mrr"] for r in top), reverse=True)
+
+        short = run(2)
+        assert short and len({r["partner_id"] for r in short}) == len(short)  # one blocking gap each
+        assert len(short) == one(
+            f"""SELECT count(*) FROM marts.fct_technology_tier_evaluations
+                WHERE evaluation_date = '{latest}' AND next_tier_blocking_count = 1"""
+        )
+
+        matrix = run(3)
+        both = one(
+            """SELECT count(*) FROM marts.fct_technology_tier_evaluations AS a
+               JOIN marts.fct_technology_tier_evaluations AS b USING (partner_id)
+               WHERE a.evaluation_date = DATE '2026-01-15' AND b.evaluation_date = DATE '2027-01-15'"""
+        )
+        assert both > 0 and sum(r["partners"] for r in matrix) == both
+        assert all(sum(v for k, v in r.items() if k.startswith("to_")) == r["partners"] for r in matrix)
+
+        payouts = run(4)
+        assert sum(r["payout_usd"] for r in payouts) == one(
+            "SELECT sum(payout_usd) FROM marts.fct_commission_payouts_quarterly"
+        )
+        assert [r["quarter_start"] for r in payouts if not r["is_complete"]] == [
+            r["quarter_start"] for r in payouts if r["quarter_start"] >= date(2027, 1, 1)
+        ]
+
+        sold_managed = run(5)
+        assert sold_managed and {r["partner_type"] for r in sold_managed} <= {"partner", "provider"}
+        assert sum(r["sold_mrr"] for r in sold_managed) == one(
+            """SELECT sum(sold_mrr) FROM marts.fct_partner_sold_mrr_monthly
+               WHERE is_complete AND month > (SELECT max(month) FROM marts.rpt_solutions_partner_monthly
+                                              WHERE is_complete) - INTERVAL 12 MONTH"""
+        )
+
+        per_date = run(6)
+        counts = dict(
+            con.execute(
+                "SELECT evaluation_date, count(*) FROM marts.fct_technology_tier_evaluations GROUP BY 1"
+            ).fetchall()
+        )
+        assert {
+            r["evaluation_date"]: sum(v for k, v in r.items() if k != "evaluation_date") for r in per_date
+        } == counts
+
+        changes = run(7)
+        assert changes and all(r["tier_before"] != r["tier_after"] for r in changes)
+
+        regions = run(8)
+        assert sum(r["payout_usd"] for r in regions) == one(
+            "SELECT sum(payout_usd) FROM marts.fct_commission_payouts_quarterly WHERE is_complete"
+        )
+
+        apps = run(9)
+        assert apps and all(
+            r["live_app_count"] == len((r["live_apps"] or "").split(", ")) * bool(r["live_apps"]) for r in apps
+        )
+
+        source = run(10)
+        assert len(source) == one("SELECT count(DISTINCT evaluation_date) FROM publication.published_technology_tiers")
+        assert all(r["marts_from_same_inputs_and_code"] and r["marts_run_date"] == RUN_DATE for r in source)
+    finally:
+        con.close()
