@@ -229,6 +229,9 @@ def test_issue16_docs_command_serves_the_snapshot_while_a_writer_holds_the_wareh
     assert payouts["payout_usd"]["type"] == "DECIMAL(18,2)" and payouts["is_complete"]["type"] == "BOOLEAN"
     folders = {n["original_file_path"].split("/")[0] for n in manifest["nodes"].values()}
     assert folders == {"models", "seeds"}
+    consumers = {e["name"]: e["depends_on"]["nodes"] for e in manifest["exposures"].values()}
+    assert set(consumers) == {"tier_extracts", "partner_manager_portal", "analytics_snapshot"}
+    assert "model.partner_warehouse.fct_technology_tier_evaluations" in consumers["partner_manager_portal"]
     assert (published["publish_dir"] / "dbt_docs" / "static_index.html").stat().st_size > 100_000
 
 
