@@ -14,7 +14,7 @@ accruals as (
 )
 
 select
-    cast(partner_id as varchar) as partner_id,
+    cast(partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(quarter_start as date) as quarter_start,
     cast(sum(accrual_usd) as decimal(18, 2)) as payout_usd,
     cast(count(*) as integer) as accrual_count,
