@@ -14,9 +14,7 @@ dates as (
 ),
 
 partners as (
-    select partner_id
-    from {{ ref('stg_hubspot__partners') }}
-    where program = 'technology'
+    select partner_id from {{ ref('int_technology__partners') }}
 ),
 
 published_partners as (

@@ -10,11 +10,7 @@
 with
 
 tiers as (
-    select
-        tier,
-        tier_rank,
-        lead(tier) over (order by tier_rank) as next_tier
-    from {{ ref('technology_tiers') }}
+    select tier, tier_rank, next_tier from {{ ref('int_technology__tiers') }}
 ),
 
 published as (
