@@ -10,7 +10,11 @@ select
     associations.product_line,
     associations.deal_id,
     months.month,
-    cast({{ dbt.datediff('associations.start_month', 'months.month', 'month') }} + 1 as integer) as month_number,
+    -- LT05 measures the rendered line, and dbt.datediff renders long on DuckDB
+    cast(
+        {{ dbt.datediff('associations.start_month', 'months.month', 'month') }} + 1  -- noqa: LT05
+        as integer
+    ) as month_number,
     cast(coalesce(current_mrr.mrr_usd, 0) as decimal(18, 2)) as line_mrr_usd,
     cast(coalesce(previous_year_mrr.mrr_usd, 0) as decimal(18, 2)) as line_mrr_12_months_before_usd,
     associations.commission_program,

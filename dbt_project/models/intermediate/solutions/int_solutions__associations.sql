@@ -35,10 +35,10 @@ with_partner as (
         partners.region,
         coalesce(referral_tiers.is_referral_eligible, false) as tier_is_referral_eligible,
         coalesce(partners.crm_accredited, false)
-            or (
-                {{ flag_var('solutions_referral_regional_exception', false) }}
-                and coalesce(exception_regions.accreditation_exception_possible, false)
-            ) as accreditation_ok,
+        or (
+            {{ flag_var('solutions_referral_regional_exception', false) }}
+            and coalesce(exception_regions.accreditation_exception_possible, false)
+        ) as accreditation_ok,
         credited.deal_pro_ent_mrr_usd >= params.enterprise_referral_min_pro_ent_mrr_usd as meets_referral_mrr
     from credited
     cross join params
@@ -54,10 +54,10 @@ programs as (
     select
         with_partner.*,
         with_partner.collaboration_type = 'hubspot_collaboration'
-            and with_partner.tier_is_referral_eligible
-            and with_partner.accreditation_ok
-            and with_partner.meets_referral_mrr
-            and with_partner.best_partner_has_valid_poi as enterprise_referral_applies,
+        and with_partner.tier_is_referral_eligible
+        and with_partner.accreditation_ok
+        and with_partner.meets_referral_mrr
+        and with_partner.best_partner_has_valid_poi as enterprise_referral_applies,
         case
             when not with_partner.is_commissioned_line then 'none'
             when with_partner.collaboration_type = 'partner_collaboration' then 'standard'

@@ -38,24 +38,28 @@ per_deal as (
             as originator_or_recommended_has_valid_poi,
         sum(case when has_valid_poi and may_be_credited then 1 else 0 end) as valid_poi_partner_count,
         max(case when has_valid_poi and may_be_credited then partner_id end) as any_valid_poi_partner_id,
-        sum(case when has_valid_poi and may_be_credited and coverage_counts then 1 else 0 end) as covering_partner_count,
-        max(case when has_valid_poi and may_be_credited and coverage_counts then partner_id end) as any_covering_partner_id
+        sum(case when has_valid_poi and may_be_credited and coverage_counts then 1 else 0 end)
+            as covering_partner_count,
+        max(case when has_valid_poi and may_be_credited and coverage_counts then partner_id end)
+            as any_covering_partner_id
     from deal_partner_pois
     group by deal_id
 ),
 
+ranked_decisions as (
+    select
+        deal_id,
+        partner_id,
+        decided_on,
+        row_number() over (partition by deal_id order by decided_on desc, partner_id asc) as decision_rank
+    from {{ ref('stg_hubspot__credit_decisions') }}
+    where decided_on is null or decided_on <= {{ run_date() }}
+),
+
 decisions as (
     select deal_id, partner_id, decided_on
-    from (
-        select
-            deal_id,
-            partner_id,
-            decided_on,
-            row_number() over (partition by deal_id order by decided_on desc, partner_id) as rn
-        from {{ ref('stg_hubspot__credit_decisions') }}
-        where decided_on is null or decided_on <= {{ run_date() }}
-    ) as ranked
-    where rn = 1
+    from ranked_decisions
+    where decision_rank = 1
 ),
 
 resolved as (

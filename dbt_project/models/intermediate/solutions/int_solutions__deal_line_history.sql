@@ -33,7 +33,7 @@ lines as (
     from {{ ref('int_solutions__deal_lines') }} as deal_lines
     cross join coverage
     where deal_lines.close_month is not null
-      and not deal_lines.is_overage
+        and not deal_lines.is_overage
 ),
 
 grid as (
@@ -42,7 +42,8 @@ grid as (
         lines.product_line,
         lines.close_month,
         lines.last_covered_month,
-        {{ dbt.datediff('lines.lag_start_month', 'months.month', 'month') }} as lag_offset,
+        -- LT05 measures the rendered line, and dbt.datediff renders long on DuckDB
+        {{ dbt.datediff('lines.lag_start_month', 'months.month', 'month') }} as lag_offset,  -- noqa: LT05
         lines.lag_start_month,
         months.month,
         line_mrr.edition,

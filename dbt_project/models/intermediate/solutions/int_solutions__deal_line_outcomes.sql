@@ -143,7 +143,7 @@ judged as (
         with_creator.is_pro_to_enterprise,
         coalesce(with_creator.seq = with_creator.latest_creator_seq, false) as creates_association,
         with_creator.seq > with_creator.latest_creator_seq
-            and (creators.holder_end_month is null or with_creator.close_month < creators.holder_end_month) as is_held,
+        and (creators.holder_end_month is null or with_creator.close_month < creators.holder_end_month) as is_held,
         creators.holder_partner_id,
         creators.holder_deal_id
     from with_creator

@@ -14,7 +14,7 @@ with deals as (
     select deal_id, portal_id, collaboration_type, closed_on
     from {{ ref('stg_hubspot__deals') }}
     where stage = 'closed_won'
-      and (closed_on is null or closed_on <= {{ run_date() }})
+        and (closed_on is null or closed_on <= {{ run_date() }})
 ),
 
 items as (

@@ -17,9 +17,9 @@ with eligible_activity as (
     left join {{ ref('solutions_activity_types') }} as activity_types
         on activity_types.activity_type = lower(activity.activity_type)
     where coalesce(activity_types.is_eligible, true)
-      and activity.occurred_on is not null
-      and activity.partner_id is not null
-      and activity.portal_id is not null
+        and activity.occurred_on is not null
+        and activity.partner_id is not null
+        and activity.portal_id is not null
     group by activity.partner_id, activity.portal_id, {{ month_of('activity.occurred_on') }}
 ),
 

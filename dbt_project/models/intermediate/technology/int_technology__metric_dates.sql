@@ -46,7 +46,8 @@ first_computed as (
 )
 
 select
-    dates.*,
+    -- every column of int_technology__evaluation_dates, then the pruning flags (AM04 cannot see a ref's columns)
+    dates.*,  -- noqa: AM04
     settled.is_settled,
     dates.evaluation_date >= first_computed.evaluation_date as metrics_computed
 from dates

@@ -19,6 +19,6 @@ select
     cast(round(commission_rate * line_mrr_usd, 2) as decimal(18, 2)) as accrual_usd
 from {{ ref('int_solutions__association_months') }}
 where commission_program <> 'none'
-  and commission_rate is not null
-  and month_number <= commission_months
-  and line_mrr_usd > 0
+    and commission_rate is not null
+    and month_number <= commission_months
+    and line_mrr_usd > 0

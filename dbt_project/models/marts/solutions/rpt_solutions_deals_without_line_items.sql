@@ -7,9 +7,9 @@ select
     cast(deals.closed_on as date) as closed_on
 from {{ ref('stg_hubspot__deals') }} as deals
 where deals.stage = 'closed_won'
-  and (deals.closed_on is null or deals.closed_on <= {{ run_date() }})
-  and not exists (
-      select 1
-      from {{ ref('stg_hubspot__deal_line_items') }} as line_items
-      where line_items.deal_id = deals.deal_id
-  )
+    and (deals.closed_on is null or deals.closed_on <= {{ run_date() }})
+    and not exists (
+        select 1
+        from {{ ref('stg_hubspot__deal_line_items') }} as line_items
+        where line_items.deal_id = deals.deal_id
+    )
