@@ -4,27 +4,31 @@
 -- what the portal actually paid, 0 if none) and the commission month number (D20: the close month
 -- is month 1). Sold MRR and commission accruals are derived from it.
 select
-    a.association_id,
-    a.partner_id,
-    a.portal_id,
-    a.product_line,
-    a.deal_id,
-    mo.month,
-    cast({{ dbt.datediff('a.start_month', 'mo.month', 'month') }} + 1 as integer) as month_number,
-    cast(coalesce(cur.mrr_usd, 0) as decimal(18, 2)) as line_mrr_usd,
-    cast(coalesce(prev.mrr_usd, 0) as decimal(18, 2)) as line_mrr_12_months_before_usd,
-    a.commission_program,
-    a.commission_rate,
-    a.commission_months
-from {{ ref('int_solutions__associations') }} as a
-inner join {{ ref('int_solutions__mrr_months') }} as mo
-    on mo.month >= a.start_month
-    and (a.end_month is null or mo.month < a.end_month)
-left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as cur
-    on cur.portal_id = a.portal_id
-    and cur.product_line = a.product_line
-    and cur.month = mo.month
-left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as prev
-    on prev.portal_id = a.portal_id
-    and prev.product_line = a.product_line
-    and prev.month = {{ add_months('mo.month', -12) }}
+    associations.association_id,
+    associations.partner_id,
+    associations.portal_id,
+    associations.product_line,
+    associations.deal_id,
+    months.month,
+    -- LT05 measures the rendered line, and dbt.datediff renders long on DuckDB
+    cast(
+        {{ dbt.datediff('associations.start_month', 'months.month', 'month') }} + 1  -- noqa: LT05
+        as integer
+    ) as month_number,
+    cast(coalesce(current_mrr.mrr_usd, 0) as decimal(18, 2)) as line_mrr_usd,
+    cast(coalesce(previous_year_mrr.mrr_usd, 0) as decimal(18, 2)) as line_mrr_12_months_before_usd,
+    associations.commission_program,
+    associations.commission_rate,
+    associations.commission_months
+from {{ ref('int_solutions__associations') }} as associations
+inner join {{ ref('int_solutions__mrr_months') }} as months
+    on months.month >= associations.start_month
+    and (associations.end_month is null or months.month < associations.end_month)
+left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as current_mrr
+    on current_mrr.portal_id = associations.portal_id
+    and current_mrr.product_line = associations.product_line
+    and current_mrr.month = months.month
+left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as previous_year_mrr
+    on previous_year_mrr.portal_id = associations.portal_id
+    and previous_year_mrr.product_line = associations.product_line
+    and previous_year_mrr.month = {{ add_months('months.month', -12) }}

@@ -28,69 +28,69 @@ params as (
 
 with_partner as (
     select
-        c.*,
-        p.solutions_type,
-        p.solutions_tier,
-        coalesce(p.crm_accredited, false) as crm_accredited,
-        p.region,
-        coalesce(t.is_referral_eligible, false) as tier_is_referral_eligible,
-        coalesce(p.crm_accredited, false)
-            or (
-                {{ flag_var('solutions_referral_regional_exception', false) }}
-                and coalesce(r.accreditation_exception_possible, false)
-            ) as accreditation_ok,
-        c.deal_pro_ent_mrr_usd >= params.enterprise_referral_min_pro_ent_mrr_usd as meets_referral_mrr
-    from credited as c
+        credited.*,
+        partners.solutions_type,
+        partners.solutions_tier,
+        coalesce(partners.crm_accredited, false) as crm_accredited,
+        partners.region,
+        coalesce(referral_tiers.is_referral_eligible, false) as tier_is_referral_eligible,
+        coalesce(partners.crm_accredited, false)
+        or (
+            {{ flag_var('solutions_referral_regional_exception', false) }}
+            and coalesce(exception_regions.accreditation_exception_possible, false)
+        ) as accreditation_ok,
+        credited.deal_pro_ent_mrr_usd >= params.enterprise_referral_min_pro_ent_mrr_usd as meets_referral_mrr
+    from credited
     cross join params
-    left join {{ ref('stg_hubspot__partners') }} as p
-        on p.partner_id = c.credited_partner_id
-    left join {{ ref('solutions_enterprise_referral_tiers') }} as t
-        on t.solutions_tier = p.solutions_tier
-    left join {{ ref('solutions_referral_exception_regions') }} as r
-        on r.region = p.region
+    left join {{ ref('stg_hubspot__partners') }} as partners
+        on partners.partner_id = credited.credited_partner_id
+    left join {{ ref('solutions_enterprise_referral_tiers') }} as referral_tiers
+        on referral_tiers.solutions_tier = partners.solutions_tier
+    left join {{ ref('solutions_referral_exception_regions') }} as exception_regions
+        on exception_regions.region = partners.region
 ),
 
 programs as (
     select
-        w.*,
-        w.collaboration_type = 'hubspot_collaboration'
-            and w.tier_is_referral_eligible
-            and w.accreditation_ok
-            and w.meets_referral_mrr
-            and w.best_partner_has_valid_poi as enterprise_referral_applies,
+        with_partner.*,
+        with_partner.collaboration_type = 'hubspot_collaboration'
+        and with_partner.tier_is_referral_eligible
+        and with_partner.accreditation_ok
+        and with_partner.meets_referral_mrr
+        and with_partner.best_partner_has_valid_poi as enterprise_referral_applies,
         case
-            when not w.is_commissioned_line then 'none'
-            when w.collaboration_type = 'partner_collaboration' then 'standard'
-            when w.collaboration_type = 'hubspot_collaboration'
-                and w.tier_is_referral_eligible
-                and w.accreditation_ok
-                and w.meets_referral_mrr
-                and w.best_partner_has_valid_poi
-                and w.is_pro_ent_item then 'enterprise_referral'
+            when not with_partner.is_commissioned_line then 'none'
+            when with_partner.collaboration_type = 'partner_collaboration' then 'standard'
+            when with_partner.collaboration_type = 'hubspot_collaboration'
+                and with_partner.tier_is_referral_eligible
+                and with_partner.accreditation_ok
+                and with_partner.meets_referral_mrr
+                and with_partner.best_partner_has_valid_poi
+                and with_partner.is_pro_ent_item then 'enterprise_referral'
             else 'none'
         end as commission_program
-    from with_partner as w
+    from with_partner
 )
 
 select
-    {{ dbt.concat(["p.deal_id", "'|'", "p.product_line"]) }} as association_id,
-    p.credited_partner_id as partner_id,
-    p.portal_id,
-    p.product_line,
-    p.deal_id,
-    p.collaboration_type,
-    p.edition,
-    p.line_mrr_usd as deal_line_mrr_usd,
-    p.close_month as start_month,
-    p.end_month,
-    p.solutions_type,
-    p.solutions_tier,
-    p.crm_accredited,
-    p.enterprise_referral_applies,
-    p.commission_program,
-    ct.commission_rate,
-    ct.commission_months
-from programs as p
-left join {{ ref('solutions_commission_terms') }} as ct
-    on ct.commission_program = p.commission_program
-    and ct.solutions_type = p.solutions_type
+    {{ dbt.concat(["programs.deal_id", "'|'", "programs.product_line"]) }} as association_id,
+    programs.credited_partner_id as partner_id,
+    programs.portal_id,
+    programs.product_line,
+    programs.deal_id,
+    programs.collaboration_type,
+    programs.edition,
+    programs.line_mrr_usd as deal_line_mrr_usd,
+    programs.close_month as start_month,
+    programs.end_month,
+    programs.solutions_type,
+    programs.solutions_tier,
+    programs.crm_accredited,
+    programs.enterprise_referral_applies,
+    programs.commission_program,
+    commission_terms.commission_rate,
+    commission_terms.commission_months
+from programs
+left join {{ ref('solutions_commission_terms') }} as commission_terms
+    on commission_terms.commission_program = programs.commission_program
+    and commission_terms.solutions_type = programs.solutions_type

@@ -17,7 +17,7 @@ with deals as (
     from {{ ref('int_solutions__deal_lines') }}
 ),
 
-pp as (
+deal_partner_pois as (
     select
         deal_id,
         partner_id,
@@ -38,80 +38,85 @@ per_deal as (
             as originator_or_recommended_has_valid_poi,
         sum(case when has_valid_poi and may_be_credited then 1 else 0 end) as valid_poi_partner_count,
         max(case when has_valid_poi and may_be_credited then partner_id end) as any_valid_poi_partner_id,
-        sum(case when has_valid_poi and may_be_credited and coverage_counts then 1 else 0 end) as covering_partner_count,
-        max(case when has_valid_poi and may_be_credited and coverage_counts then partner_id end) as any_covering_partner_id
-    from pp
+        sum(case when has_valid_poi and may_be_credited and coverage_counts then 1 else 0 end)
+            as covering_partner_count,
+        max(case when has_valid_poi and may_be_credited and coverage_counts then partner_id end)
+            as any_covering_partner_id
+    from deal_partner_pois
     group by deal_id
+),
+
+ranked_decisions as (
+    select
+        deal_id,
+        partner_id,
+        decided_on,
+        row_number() over (partition by deal_id order by decided_on desc, partner_id asc) as decision_rank
+    from {{ ref('stg_hubspot__credit_decisions') }}
+    where decided_on is null or decided_on <= {{ run_date() }}
 ),
 
 decisions as (
     select deal_id, partner_id, decided_on
-    from (
-        select
-            deal_id,
-            partner_id,
-            decided_on,
-            row_number() over (partition by deal_id order by decided_on desc, partner_id) as rn
-        from {{ ref('stg_hubspot__credit_decisions') }}
-        where decided_on is null or decided_on <= {{ run_date() }}
-    ) as ranked
-    where rn = 1
+    from ranked_decisions
+    where decision_rank = 1
 ),
 
 resolved as (
     select
-        d.deal_id,
-        coalesce(pd.valid_poi_partner_count, 0) as valid_poi_partner_count,
-        coalesce(pd.covering_partner_count, 0) as covering_partner_count,
-        dec.partner_id as decision_partner_id,
+        deals.deal_id,
+        coalesce(per_deal.valid_poi_partner_count, 0) as valid_poi_partner_count,
+        coalesce(per_deal.covering_partner_count, 0) as covering_partner_count,
+        decisions.partner_id as decision_partner_id,
         case
-            when pd.recommended_count > 0 and pd.originator_count = 1
-                and pd.originator_or_recommended_has_valid_poi then 'originator_priority'
-            when coalesce(pd.valid_poi_partner_count, 0) = 0 then 'no_valid_poi'
-            when pd.valid_poi_partner_count = 1 then 'single_valid_poi'
-            when pd.covering_partner_count = 1 then 'onboarding_coverage'
-            when dec.deal_id is null then 'needs_manual_decision'
-            when coalesce(dpp.has_valid_poi and dpp.may_be_credited, false) then 'manual_decision'
+            when per_deal.recommended_count > 0 and per_deal.originator_count = 1
+                and per_deal.originator_or_recommended_has_valid_poi then 'originator_priority'
+            when coalesce(per_deal.valid_poi_partner_count, 0) = 0 then 'no_valid_poi'
+            when per_deal.valid_poi_partner_count = 1 then 'single_valid_poi'
+            when per_deal.covering_partner_count = 1 then 'onboarding_coverage'
+            when decisions.deal_id is null then 'needs_manual_decision'
+            when coalesce(decision_partner.has_valid_poi and decision_partner.may_be_credited, false)
+                then 'manual_decision'
             else 'manual_decision_invalid'
         end as best_partner_rule,
-        pd.originator_partner_id,
-        pd.any_valid_poi_partner_id,
-        pd.any_covering_partner_id
-    from deals as d
-    left join per_deal as pd
-        on pd.deal_id = d.deal_id
-    left join decisions as dec
-        on dec.deal_id = d.deal_id
-    left join pp as dpp
-        on dpp.deal_id = dec.deal_id and dpp.partner_id = dec.partner_id
+        per_deal.originator_partner_id,
+        per_deal.any_valid_poi_partner_id,
+        per_deal.any_covering_partner_id
+    from deals
+    left join per_deal
+        on per_deal.deal_id = deals.deal_id
+    left join decisions
+        on decisions.deal_id = deals.deal_id
+    left join deal_partner_pois as decision_partner
+        on decision_partner.deal_id = decisions.deal_id and decision_partner.partner_id = decisions.partner_id
 ),
 
 chosen as (
     select
-        r.deal_id,
-        r.best_partner_rule,
-        case r.best_partner_rule
-            when 'originator_priority' then r.originator_partner_id
-            when 'single_valid_poi' then r.any_valid_poi_partner_id
-            when 'onboarding_coverage' then r.any_covering_partner_id
-            when 'manual_decision' then r.decision_partner_id
+        resolved.deal_id,
+        resolved.best_partner_rule,
+        case resolved.best_partner_rule
+            when 'originator_priority' then resolved.originator_partner_id
+            when 'single_valid_poi' then resolved.any_valid_poi_partner_id
+            when 'onboarding_coverage' then resolved.any_covering_partner_id
+            when 'manual_decision' then resolved.decision_partner_id
         end as best_partner_id,
-        r.valid_poi_partner_count,
-        r.covering_partner_count,
-        r.decision_partner_id
-    from resolved as r
+        resolved.valid_poi_partner_count,
+        resolved.covering_partner_count,
+        resolved.decision_partner_id
+    from resolved
 )
 
 select
-    c.deal_id,
-    c.best_partner_rule,
-    c.best_partner_id,
+    chosen.deal_id,
+    chosen.best_partner_rule,
+    chosen.best_partner_id,
     -- B9: the enterprise referral needs the credited partner's own valid POI (the originator
     -- credited through its recommended partner's signature may have none)
-    coalesce(bp.has_valid_poi, false) as best_partner_has_valid_poi,
-    c.valid_poi_partner_count,
-    c.covering_partner_count,
-    c.decision_partner_id
-from chosen as c
-left join pp as bp
-    on bp.deal_id = c.deal_id and bp.partner_id = c.best_partner_id
+    coalesce(best_partner.has_valid_poi, false) as best_partner_has_valid_poi,
+    chosen.valid_poi_partner_count,
+    chosen.covering_partner_count,
+    chosen.decision_partner_id
+from chosen
+left join deal_partner_pois as best_partner
+    on best_partner.deal_id = chosen.deal_id and best_partner.partner_id = chosen.best_partner_id

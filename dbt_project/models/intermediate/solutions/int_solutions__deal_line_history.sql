@@ -19,37 +19,41 @@ with coverage as (
 
 lines as (
     select
-        l.deal_id,
-        l.portal_id,
-        l.product_line,
-        l.close_month,
+        deal_lines.deal_id,
+        deal_lines.portal_id,
+        deal_lines.product_line,
+        deal_lines.close_month,
         -- D17: the lag is counted from the close month, or from the first covered month
-        case when l.close_month > cv.first_covered_month then l.close_month else cv.first_covered_month end
+        case
+            when deal_lines.close_month > coverage.first_covered_month then deal_lines.close_month
+            else coverage.first_covered_month
+        end
             as lag_start_month,
-        cv.last_covered_month
-    from {{ ref('int_solutions__deal_lines') }} as l
-    cross join coverage as cv
-    where l.close_month is not null
-      and not l.is_overage
+        coverage.last_covered_month
+    from {{ ref('int_solutions__deal_lines') }} as deal_lines
+    cross join coverage
+    where deal_lines.close_month is not null
+        and not deal_lines.is_overage
 ),
 
 grid as (
     select
-        l.deal_id,
-        l.product_line,
-        l.close_month,
-        l.last_covered_month,
-        {{ dbt.datediff('l.lag_start_month', 'mo.month', 'month') }} as lag_offset,
-        l.lag_start_month,
-        mo.month,
-        h.edition,
-        coalesce(h.mrr_usd, 0) as mrr_usd
-    from lines as l
-    cross join {{ ref('int_solutions__mrr_months') }} as mo
-    left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as h
-        on h.portal_id = l.portal_id
-        and h.product_line = l.product_line
-        and h.month = mo.month
+        lines.deal_id,
+        lines.product_line,
+        lines.close_month,
+        lines.last_covered_month,
+        -- LT05 measures the rendered line, and dbt.datediff renders long on DuckDB
+        {{ dbt.datediff('lines.lag_start_month', 'months.month', 'month') }} as lag_offset,  -- noqa: LT05
+        lines.lag_start_month,
+        months.month,
+        line_mrr.edition,
+        coalesce(line_mrr.mrr_usd, 0) as mrr_usd
+    from lines
+    cross join {{ ref('int_solutions__mrr_months') }} as months
+    left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as line_mrr
+        on line_mrr.portal_id = lines.portal_id
+        and line_mrr.product_line = lines.product_line
+        and line_mrr.month = months.month
 ),
 
 -- One pass over the grid (no window): the paid run that starts the association's paid life begins
@@ -76,22 +80,22 @@ summary as (
 )
 
 select
-    s.deal_id,
-    s.product_line,
-    s.paid_months_before > 0 as paid_before,
-    s.paid_months_before > 0 and s.non_starter_paid_months_before = 0 as all_starter_before,
-    s.last_paid_month_before,
-    g.edition as last_paid_edition_before,
-    s.first_paid_month,
+    summary.deal_id,
+    summary.product_line,
+    summary.paid_months_before > 0 as paid_before,
+    summary.paid_months_before > 0 and summary.non_starter_paid_months_before = 0 as all_starter_before,
+    summary.last_paid_month_before,
+    grid.edition as last_paid_edition_before,
+    summary.first_paid_month,
     case
-        when s.first_paid_lag_offset = 0 then s.zero_after_0
-        when s.first_paid_lag_offset = 1 then s.zero_after_1
-        when s.first_paid_lag_offset = 2 then s.zero_after_2
-        when {{ add_months('s.lag_start_month', 2) }} <= s.last_covered_month
-            then {{ add_months('s.lag_start_month', 3) }}
+        when summary.first_paid_lag_offset = 0 then summary.zero_after_0
+        when summary.first_paid_lag_offset = 1 then summary.zero_after_1
+        when summary.first_paid_lag_offset = 2 then summary.zero_after_2
+        when {{ add_months('summary.lag_start_month', 2) }} <= summary.last_covered_month
+            then {{ add_months('summary.lag_start_month', 3) }}
     end as end_month
-from summary as s
-left join grid as g
-    on g.deal_id = s.deal_id
-    and g.product_line = s.product_line
-    and g.month = s.last_paid_month_before
+from summary
+left join grid
+    on grid.deal_id = summary.deal_id
+    and grid.product_line = summary.product_line
+    and grid.month = summary.last_paid_month_before

@@ -8,12 +8,12 @@ with deal_portal_lines as (
 )
 
 select
-    m.portal_id,
-    m.product_line,
-    m.month,
-    m.edition,
-    m.mrr_usd
-from {{ ref('stg_hubspot__portal_mrr_monthly') }} as m
-inner join deal_portal_lines as dpl
-    on dpl.portal_id = m.portal_id
-    and dpl.product_line = m.product_line
+    portal_mrr.portal_id,
+    portal_mrr.product_line,
+    portal_mrr.month,
+    portal_mrr.edition,
+    portal_mrr.mrr_usd
+from {{ ref('stg_hubspot__portal_mrr_monthly') }} as portal_mrr
+inner join deal_portal_lines
+    on deal_portal_lines.portal_id = portal_mrr.portal_id
+    and deal_portal_lines.product_line = portal_mrr.product_line

@@ -30,29 +30,29 @@
 -- See docs/rules-part-b.md.
 with recursive lines as (
     select
-        l.*,
-        b.best_partner_rule,
-        b.best_partner_id,
-        b.best_partner_has_valid_poi,
-        b.decision_partner_id,
-        coalesce(h.paid_before, false) as paid_before,
-        coalesce(h.all_starter_before, false) as all_starter_before,
-        h.last_paid_edition_before,
-        h.end_month,
+        deal_lines.*,
+        best_partners.best_partner_rule,
+        best_partners.best_partner_id,
+        best_partners.best_partner_has_valid_poi,
+        best_partners.decision_partner_id,
+        coalesce(line_history.paid_before, false) as paid_before,
+        coalesce(line_history.all_starter_before, false) as all_starter_before,
+        line_history.last_paid_edition_before,
+        line_history.end_month,
         case
-            when l.is_overage then 'credit_overage'
-            when not l.deal_is_eligible then 'not_eligible_starter_only'
-            when l.is_starter_item and not l.deal_has_pro_ent_hub then 'starter_not_bundled'
-            when b.best_partner_rule in ('no_valid_poi', 'needs_manual_decision', 'manual_decision_invalid')
-                then b.best_partner_rule
-            when b.best_partner_id is null then 'no_valid_poi'
+            when deal_lines.is_overage then 'credit_overage'
+            when not deal_lines.deal_is_eligible then 'not_eligible_starter_only'
+            when deal_lines.is_starter_item and not deal_lines.deal_has_pro_ent_hub then 'starter_not_bundled'
+            when best_partners.best_partner_rule in ('no_valid_poi', 'needs_manual_decision', 'manual_decision_invalid')
+                then best_partners.best_partner_rule
+            when best_partners.best_partner_id is null then 'no_valid_poi'
         end as deal_level_outcome
-    from {{ ref('int_solutions__deal_lines') }} as l
-    left join {{ ref('int_solutions__deal_best_partner') }} as b
-        on b.deal_id = l.deal_id
-    left join {{ ref('int_solutions__deal_line_history') }} as h
-        on h.deal_id = l.deal_id
-        and h.product_line = l.product_line
+    from {{ ref('int_solutions__deal_lines') }} as deal_lines
+    left join {{ ref('int_solutions__deal_best_partner') }} as best_partners
+        on best_partners.deal_id = deal_lines.deal_id
+    left join {{ ref('int_solutions__deal_line_history') }} as line_history
+        on line_history.deal_id = deal_lines.deal_id
+        and line_history.product_line = deal_lines.product_line
 ),
 
 candidates as (
@@ -77,16 +77,16 @@ candidates as (
 
 -- if candidate c creates an association, the creator after it (no row: none, or c never ends)
 next_creators as (
-    select c.portal_id, c.product_line, c.seq, min(n.seq) as next_seq
-    from candidates as c
-    inner join candidates as n
-        on n.portal_id = c.portal_id
-        and n.product_line = c.product_line
-        and n.seq > c.seq
-        and n.may_create
-        and n.close_month >= c.end_month
-    where c.may_create
-    group by c.portal_id, c.product_line, c.seq
+    select candidate.portal_id, candidate.product_line, candidate.seq, min(next_candidate.seq) as next_seq
+    from candidates as candidate
+    inner join candidates as next_candidate
+        on next_candidate.portal_id = candidate.portal_id
+        and next_candidate.product_line = candidate.product_line
+        and next_candidate.seq > candidate.seq
+        and next_candidate.may_create
+        and next_candidate.close_month >= candidate.end_month
+    where candidate.may_create
+    group by candidate.portal_id, candidate.product_line, candidate.seq
 ),
 
 creator_chain as (
@@ -97,60 +97,60 @@ creator_chain as (
 
     union all
 
-    select nc.portal_id, nc.product_line, nc.next_seq as seq
-    from creator_chain as cc
-    inner join next_creators as nc
-        on nc.portal_id = cc.portal_id
-        and nc.product_line = cc.product_line
-        and nc.seq = cc.seq
+    select next_creators.portal_id, next_creators.product_line, next_creators.next_seq as seq
+    from creator_chain
+    inner join next_creators
+        on next_creators.portal_id = creator_chain.portal_id
+        and next_creators.product_line = creator_chain.product_line
+        and next_creators.seq = creator_chain.seq
 ),
 
 creators as (
     select
-        c.portal_id,
-        c.product_line,
-        c.seq as creator_seq,
-        c.best_partner_id as holder_partner_id,
-        c.deal_id as holder_deal_id,
-        c.end_month as holder_end_month
-    from candidates as c
-    inner join creator_chain as cc
-        on cc.portal_id = c.portal_id
-        and cc.product_line = c.product_line
-        and cc.seq = c.seq
+        candidates.portal_id,
+        candidates.product_line,
+        candidates.seq as creator_seq,
+        candidates.best_partner_id as holder_partner_id,
+        candidates.deal_id as holder_deal_id,
+        candidates.end_month as holder_end_month
+    from candidates
+    inner join creator_chain
+        on creator_chain.portal_id = candidates.portal_id
+        and creator_chain.product_line = candidates.product_line
+        and creator_chain.seq = candidates.seq
 ),
 
 with_creator as (
     select
-        c.*,
-        max(cr.creator_seq) over (
-            partition by c.portal_id, c.product_line
-            order by c.seq
+        candidates.*,
+        max(creators.creator_seq) over (
+            partition by candidates.portal_id, candidates.product_line
+            order by candidates.seq
             rows between unbounded preceding and current row
         ) as latest_creator_seq
-    from candidates as c
-    left join creators as cr
-        on cr.portal_id = c.portal_id
-        and cr.product_line = c.product_line
-        and cr.creator_seq = c.seq
+    from candidates
+    left join creators
+        on creators.portal_id = candidates.portal_id
+        and creators.product_line = candidates.product_line
+        and creators.creator_seq = candidates.seq
 ),
 
 judged as (
     select
-        w.deal_id,
-        w.product_line,
-        w.best_partner_id,
-        w.is_pro_to_enterprise,
-        coalesce(w.seq = w.latest_creator_seq, false) as creates_association,
-        w.seq > w.latest_creator_seq
-            and (cr.holder_end_month is null or w.close_month < cr.holder_end_month) as is_held,
-        cr.holder_partner_id,
-        cr.holder_deal_id
-    from with_creator as w
-    left join creators as cr
-        on cr.portal_id = w.portal_id
-        and cr.product_line = w.product_line
-        and cr.creator_seq = w.latest_creator_seq
+        with_creator.deal_id,
+        with_creator.product_line,
+        with_creator.best_partner_id,
+        with_creator.is_pro_to_enterprise,
+        coalesce(with_creator.seq = with_creator.latest_creator_seq, false) as creates_association,
+        with_creator.seq > with_creator.latest_creator_seq
+        and (creators.holder_end_month is null or with_creator.close_month < creators.holder_end_month) as is_held,
+        creators.holder_partner_id,
+        creators.holder_deal_id
+    from with_creator
+    left join creators
+        on creators.portal_id = with_creator.portal_id
+        and creators.product_line = with_creator.product_line
+        and creators.creator_seq = with_creator.latest_creator_seq
 ),
 
 candidate_outcomes as (
@@ -171,33 +171,33 @@ candidate_outcomes as (
 )
 
 select
-    l.deal_id,
-    l.product_line,
-    l.portal_id,
-    l.collaboration_type,
-    l.closed_on,
-    l.close_month,
-    l.edition,
-    l.line_mrr_usd,
-    l.line_kind,
-    l.is_commissioned_line,
-    l.is_pro_ent_item,
-    l.deal_pro_ent_mrr_usd,
-    l.best_partner_rule,
-    l.best_partner_id,
-    l.best_partner_has_valid_poi,
-    l.decision_partner_id,
-    l.paid_before,
-    l.all_starter_before,
-    l.last_paid_edition_before,
-    l.end_month,
-    coalesce(l.deal_level_outcome, co.outcome) as outcome,
-    case when coalesce(l.deal_level_outcome, co.outcome) = 'credited' then l.best_partner_id end
+    lines.deal_id,
+    lines.product_line,
+    lines.portal_id,
+    lines.collaboration_type,
+    lines.closed_on,
+    lines.close_month,
+    lines.edition,
+    lines.line_mrr_usd,
+    lines.line_kind,
+    lines.is_commissioned_line,
+    lines.is_pro_ent_item,
+    lines.deal_pro_ent_mrr_usd,
+    lines.best_partner_rule,
+    lines.best_partner_id,
+    lines.best_partner_has_valid_poi,
+    lines.decision_partner_id,
+    lines.paid_before,
+    lines.all_starter_before,
+    lines.last_paid_edition_before,
+    lines.end_month,
+    coalesce(lines.deal_level_outcome, candidate_outcomes.outcome) as outcome,
+    case when coalesce(lines.deal_level_outcome, candidate_outcomes.outcome) = 'credited' then lines.best_partner_id end
         as credited_partner_id,
-    co.holder_partner_id,
-    co.holder_deal_id,
-    coalesce(co.creates_association, false) as creates_association
-from lines as l
-left join candidate_outcomes as co
-    on co.deal_id = l.deal_id
-    and co.product_line = l.product_line
+    candidate_outcomes.holder_partner_id,
+    candidate_outcomes.holder_deal_id,
+    coalesce(candidate_outcomes.creates_association, false) as creates_association
+from lines
+left join candidate_outcomes
+    on candidate_outcomes.deal_id = lines.deal_id
+    and candidate_outcomes.product_line = lines.product_line

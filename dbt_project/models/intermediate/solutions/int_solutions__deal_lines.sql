@@ -14,47 +14,49 @@ with deals as (
     select deal_id, portal_id, collaboration_type, closed_on
     from {{ ref('stg_hubspot__deals') }}
     where stage = 'closed_won'
-      and (closed_on is null or closed_on <= {{ run_date() }})
+        and (closed_on is null or closed_on <= {{ run_date() }})
 ),
 
 items as (
     select
-        i.deal_id,
-        i.product_line,
-        i.edition,
-        i.mrr_usd,
-        pl.line_kind,
-        coalesce(pl.is_commissioned, false) as is_commissioned_line,
-        coalesce(pl.line_kind = 'overage', false) as is_overage,
-        coalesce(pl.line_kind = 'hub' and i.edition in ('professional', 'enterprise'), false) as is_pro_ent_hub,
-        coalesce(pl.line_kind <> 'overage' and i.edition = 'starter', false) as is_starter_item,
-        coalesce(pl.line_kind = 'add_on', false) as is_add_on,
-        coalesce(pl.line_kind <> 'overage' and i.edition in ('professional', 'enterprise'), false) as is_pro_ent_item
-    from {{ ref('stg_hubspot__deal_line_items') }} as i
-    left join {{ ref('solutions_product_lines') }} as pl
-        on pl.product_line = i.product_line
+        line_items.deal_id,
+        line_items.product_line,
+        line_items.edition,
+        line_items.mrr_usd,
+        product_lines.line_kind,
+        coalesce(product_lines.is_commissioned, false) as is_commissioned_line,
+        coalesce(product_lines.line_kind = 'overage', false) as is_overage,
+        coalesce(product_lines.line_kind = 'hub' and line_items.edition in ('professional', 'enterprise'), false)
+            as is_pro_ent_hub,
+        coalesce(product_lines.line_kind <> 'overage' and line_items.edition = 'starter', false) as is_starter_item,
+        coalesce(product_lines.line_kind = 'add_on', false) as is_add_on,
+        coalesce(product_lines.line_kind <> 'overage' and line_items.edition in ('professional', 'enterprise'), false)
+            as is_pro_ent_item
+    from {{ ref('stg_hubspot__deal_line_items') }} as line_items
+    left join {{ ref('solutions_product_lines') }} as product_lines
+        on product_lines.product_line = line_items.product_line
 ),
 
 joined as (
     select
-        d.deal_id,
-        d.portal_id,
-        d.collaboration_type,
-        d.closed_on,
-        {{ month_of('d.closed_on') }} as close_month,
-        it.product_line,
-        it.edition,
-        it.mrr_usd as line_mrr_usd,
-        it.line_kind,
-        it.is_commissioned_line,
-        it.is_overage,
-        it.is_pro_ent_hub,
-        it.is_starter_item,
-        it.is_add_on,
-        it.is_pro_ent_item
-    from deals as d
-    inner join items as it
-        on it.deal_id = d.deal_id
+        deals.deal_id,
+        deals.portal_id,
+        deals.collaboration_type,
+        deals.closed_on,
+        {{ month_of('deals.closed_on') }} as close_month,
+        items.product_line,
+        items.edition,
+        items.mrr_usd as line_mrr_usd,
+        items.line_kind,
+        items.is_commissioned_line,
+        items.is_overage,
+        items.is_pro_ent_hub,
+        items.is_starter_item,
+        items.is_add_on,
+        items.is_pro_ent_item
+    from deals
+    inner join items
+        on items.deal_id = deals.deal_id
 ),
 
 deal_flags as (
@@ -69,25 +71,26 @@ deal_flags as (
 )
 
 select
-    j.deal_id,
-    j.portal_id,
-    j.collaboration_type,
-    j.closed_on,
-    j.close_month,
-    j.product_line,
-    j.edition,
-    j.line_mrr_usd,
-    j.line_kind,
-    j.is_commissioned_line,
-    j.is_overage,
-    j.is_pro_ent_hub,
-    j.is_starter_item,
-    j.is_add_on,
-    j.is_pro_ent_item,
-    f.deal_has_pro_ent_hub,
-    f.deal_is_eligible,
-    cast(f.deal_pro_ent_mrr_usd as decimal(18, 2)) as deal_pro_ent_mrr_usd,
-    coalesce(not j.is_overage and j.line_mrr_usd = f.deal_top_line_mrr_usd, false) as is_deal_top_line
-from joined as j
-inner join deal_flags as f
-    on f.deal_id = j.deal_id
+    joined.deal_id,
+    joined.portal_id,
+    joined.collaboration_type,
+    joined.closed_on,
+    joined.close_month,
+    joined.product_line,
+    joined.edition,
+    joined.line_mrr_usd,
+    joined.line_kind,
+    joined.is_commissioned_line,
+    joined.is_overage,
+    joined.is_pro_ent_hub,
+    joined.is_starter_item,
+    joined.is_add_on,
+    joined.is_pro_ent_item,
+    deal_flags.deal_has_pro_ent_hub,
+    deal_flags.deal_is_eligible,
+    cast(deal_flags.deal_pro_ent_mrr_usd as decimal(18, 2)) as deal_pro_ent_mrr_usd,
+    coalesce(not joined.is_overage and joined.line_mrr_usd = deal_flags.deal_top_line_mrr_usd, false)
+        as is_deal_top_line
+from joined
+inner join deal_flags
+    on deal_flags.deal_id = joined.deal_id

@@ -27,20 +27,21 @@ params as (
 
 pois as (
     select
-        p.deal_id,
-        p.partner_id,
+        proofs.deal_id,
+        proofs.partner_id,
         coalesce(
-            p.status = 'signed'
-            and p.signed_on <= cast({{ dbt.dateadd('day', 'params.poi_grace_days', 'd.closed_on') }} as date)
+            proofs.status = 'signed'
+            and proofs.signed_on <= cast({{ dbt.dateadd('day', 'params.poi_grace_days', 'deals.closed_on') }} as date)
             -- G3: a signature after the run date does not exist yet (matters only with a grace period)
-            and p.signed_on <= {{ run_date() }},
+            and proofs.signed_on <= {{ run_date() }},
             false
         ) as is_valid,
         -- normalised ";line;line;" so that a line is matched whole, not as a substring
-        {{ dbt.concat(["';'", "replace(coalesce(p.onboarding_product_lines, ''), ' ', '')", "';'"]) }} as onboarding_lines_key
-    from {{ ref('stg_hubspot__proof_of_involvement') }} as p
-    inner join deals as d
-        on d.deal_id = p.deal_id
+        {{ dbt.concat(["';'", "replace(coalesce(proofs.onboarding_product_lines, ''), ' ', '')", "';'"]) }}
+            as onboarding_lines_key
+    from {{ ref('stg_hubspot__proof_of_involvement') }} as proofs
+    inner join deals
+        on deals.deal_id = proofs.deal_id
     cross join params
 ),
 
@@ -57,18 +58,18 @@ poi_by_partner as (
 coverage as (
     select pois.deal_id, pois.partner_id
     from pois
-    inner join top_lines as tl
-        on tl.deal_id = pois.deal_id
-        and pois.onboarding_lines_key like {{ dbt.concat(["'%;'", "tl.product_line", "';%'"]) }}
+    inner join top_lines
+        on top_lines.deal_id = pois.deal_id
+        and pois.onboarding_lines_key like {{ dbt.concat(["'%;'", "top_lines.product_line", "';%'"]) }}
     where pois.is_valid
     group by pois.deal_id, pois.partner_id
 ),
 
 roles as (
-    select dp.deal_id, dp.partner_id, dp.role
-    from {{ ref('stg_hubspot__deal_partners') }} as dp
-    inner join deals as d
-        on d.deal_id = dp.deal_id
+    select deal_partners.deal_id, deal_partners.partner_id, deal_partners.role
+    from {{ ref('stg_hubspot__deal_partners') }} as deal_partners
+    inner join deals
+        on deals.deal_id = deal_partners.deal_id
 ),
 
 keys as (
@@ -76,19 +77,19 @@ keys as (
 )
 
 select
-    k.deal_id,
-    k.partner_id,
-    r.role,
-    pa.solutions_type,
-    coalesce(pb.poi_count, 0) as poi_count,
-    coalesce(pb.has_valid_poi, false) as has_valid_poi,
-    cv.partner_id is not null as covers_top_line
-from keys as k
-left join roles as r
-    on r.deal_id = k.deal_id and r.partner_id = k.partner_id
-left join poi_by_partner as pb
-    on pb.deal_id = k.deal_id and pb.partner_id = k.partner_id
-left join coverage as cv
-    on cv.deal_id = k.deal_id and cv.partner_id = k.partner_id
-left join {{ ref('stg_hubspot__partners') }} as pa
-    on pa.partner_id = k.partner_id
+    keys.deal_id,
+    keys.partner_id,
+    roles.role,
+    partners.solutions_type,
+    coalesce(poi_by_partner.poi_count, 0) as poi_count,
+    coalesce(poi_by_partner.has_valid_poi, false) as has_valid_poi,
+    coverage.partner_id is not null as covers_top_line
+from keys
+left join roles
+    on roles.deal_id = keys.deal_id and roles.partner_id = keys.partner_id
+left join poi_by_partner
+    on poi_by_partner.deal_id = keys.deal_id and poi_by_partner.partner_id = keys.partner_id
+left join coverage
+    on coverage.deal_id = keys.deal_id and coverage.partner_id = keys.partner_id
+left join {{ ref('stg_hubspot__partners') }} as partners
+    on partners.partner_id = keys.partner_id

@@ -21,6 +21,6 @@ select
     cast({{ run_date() }} as date) as run_date
 from {{ ref('int_solutions__association_months') }}
 where commission_program <> 'none'
-  and commission_rate is not null
-  and month_number <= commission_months
-  and line_mrr_usd > 0
+    and commission_rate is not null
+    and month_number <= commission_months
+    and line_mrr_usd > 0

@@ -1,5 +1,5 @@
--- rules.md B1-B6, D14-D17: one row per line item of every closed-won deal, with exactly one outcome
--- (first that applies, in B6's order) and the credited partner on `credited` rows only.
+-- rules.md B1, B2, B3, B4, B5, B6, D14, D15, D16, D17: one row per line item of every closed-won deal,
+-- with exactly one outcome (first that applies, in B6's order) and the credited partner on `credited` rows only.
 -- Logic: int_solutions__deal_line_outcomes (order dependence: see there and docs/rules-part-b.md).
 select
     cast(deal_id as {{ dbt.type_string() }}) as deal_id,

@@ -10,11 +10,7 @@
 with
 
 tiers as (
-    select
-        tier,
-        tier_rank,
-        lead(tier) over (order by tier_rank) as next_tier
-    from {{ ref('technology_tiers') }}
+    select tier, tier_rank, next_tier from {{ ref('int_technology__tiers') }}
 ),
 
 published as (
@@ -41,9 +37,14 @@ select
     cast(chain.tier_before_source as {{ dbt.type_string() }}) as tier_before_source,
     cast(qualified.qualified_tier_on_performance as {{ dbt.type_string() }}) as qualified_tier_on_performance,
     cast(qualified.qualified_tier as {{ dbt.type_string() }}) as qualified_tier,
-    cast(case when published.partner_id is not null then published.tier_after else tier_after.tier end as {{ dbt.type_string() }})
-        as tier_after,
-    cast(case when published.partner_id is not null then published.action else chain.action end as {{ dbt.type_string() }}) as action,
+    cast(
+        case when published.partner_id is not null then published.tier_after else tier_after.tier end
+        as {{ dbt.type_string() }}
+    ) as tier_after,
+    cast(
+        case when published.partner_id is not null then published.action else chain.action end
+        as {{ dbt.type_string() }}
+    ) as action,
     cast(pending.tier as {{ dbt.type_string() }}) as pending_tier,
     cast(qualified.premier_exception_used as boolean) as premier_exception_used,
     cast(standing.in_good_standing as boolean) as in_good_standing,
@@ -62,7 +63,9 @@ select
     cast(coalesce(next_tier_gaps.next_tier_blocking_count, 0) as integer) as next_tier_blocking_count,
     cast(next_tier_gaps.next_tier_blocking_requirements as {{ dbt.type_string() }}) as next_tier_blocking_requirements,
     cast(dates.run_date as date) as run_date,
-    cast(case when published.partner_id is not null then 'published' else 'computed' end as {{ dbt.type_string() }}) as source,
+    cast(
+        case when published.partner_id is not null then 'published' else 'computed' end as {{ dbt.type_string() }}
+    ) as source,
     cast(published.version as integer) as published_version,
     cast(tier_after.tier as {{ dbt.type_string() }}) as recomputed_tier_after,
     cast(chain.action as {{ dbt.type_string() }}) as recomputed_action,

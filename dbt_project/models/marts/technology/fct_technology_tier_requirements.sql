@@ -59,8 +59,10 @@ select
         case when published.partner_id is not null then published.threshold else recomputed.decided_threshold end
         as double
     ) as threshold,
-    cast(case when published.partner_id is not null then published.status else recomputed.status end as {{ dbt.type_string() }})
-        as status,
+    cast(
+        case when published.partner_id is not null then published.status else recomputed.status end
+        as {{ dbt.type_string() }}
+    ) as status,
     cast(recomputed.would_pass as boolean) as would_pass,
     cast(recomputed.passed_by_exception as boolean) as passed_by_exception,
     cast(recomputed.install_90d_value as decimal(18, 2)) as install_90d_value,
@@ -74,7 +76,9 @@ select
     cast(recomputed.value as double) as standard_value,
     cast(recomputed.threshold as double) as standard_threshold,
     cast(recomputed.influenced_deals_value as decimal(18, 2)) as influenced_deals_value,
-    cast(case when published.partner_id is not null then 'published' else 'computed' end as {{ dbt.type_string() }}) as source,
+    cast(
+        case when published.partner_id is not null then 'published' else 'computed' end as {{ dbt.type_string() }}
+    ) as source,
     cast(published.version as integer) as published_version,
     cast(recomputed.decided_value as double) as recomputed_value,
     cast(recomputed.decided_threshold as double) as recomputed_threshold,

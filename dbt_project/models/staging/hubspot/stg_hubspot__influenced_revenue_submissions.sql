@@ -5,7 +5,7 @@ select
     cast(deal_id as {{ dbt.type_string() }}) as deal_id,
     cast(portal_id as {{ dbt.type_string() }}) as portal_id,
     cast(submission_type as {{ dbt.type_string() }}) as submission_type,
-    cast(mrr_usd as decimal(18,2)) as mrr_usd,
+    cast(mrr_usd as decimal(18, 2)) as mrr_usd,
     cast(closed_on as date) as closed_on,
     cast(submitted_at as timestamp) as submitted_at,
     -- rules.md G1: timestamps are compared by their UTC calendar date

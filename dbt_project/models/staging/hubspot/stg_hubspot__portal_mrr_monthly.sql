@@ -4,5 +4,5 @@ select
     cast(month as date) as month,
     cast(product_line as {{ dbt.type_string() }}) as product_line,
     cast(edition as {{ dbt.type_string() }}) as edition,
-    cast(mrr_usd as decimal(18,2)) as mrr_usd
+    cast(mrr_usd as decimal(18, 2)) as mrr_usd
 from {{ source('hubspot', 'portal_mrr_monthly') }}
