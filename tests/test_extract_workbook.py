@@ -27,7 +27,6 @@ from orchestration.defs.publication.workbook import (
     write_workbook,
 )
 from orchestration.portal import labels
-from tests.test_portal import published  # noqa: F401  (the session fixture: real publications)
 
 E = date(2027, 1, 15)
 CONTEXT = ExtractContext(E, 2, date(2027, 2, 1), True, "PASSED with 2 warning(s) (170 checks)", "0.1.0+abc")
@@ -294,12 +293,12 @@ LIBREOFFICE_MISSING = (
 
 
 @pytest.fixture(scope="module")
-def published_workbooks(request: pytest.FixtureRequest) -> dict[str, Path]:
+def published_workbooks(published: dict[str, Any]) -> dict[str, Path]:
     from orchestration.defs.publication.publish import WORKBOOKS
     from orchestration.defs.publication.store import PublicationStore
     from tests.test_portal import LAST_DATE
 
-    version = PublicationStore(request.getfixturevalue("published")["publish_dir"]).current(LAST_DATE)
+    version = PublicationStore(published["publish_dir"]).current(LAST_DATE)
     assert version is not None
     return {lang: version.path / name for lang, name in WORKBOOKS.items()} | {"version": version.path}
 

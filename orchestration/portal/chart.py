@@ -62,10 +62,11 @@ def line_chart(
     title: str,
     highlight: date | None = None,
     threshold: float | None = None,
-    threshold_label: str | None = None,
 ) -> Markup:
     """One panel: x = evaluation dates, y = USD from 0; an optional dashed threshold line, drawn only
-    when it is within 4x the data (otherwise it is stated in the caption instead of flattening the data)."""
+    when it is within 4x the data (otherwise it is stated in the caption instead of flattening the data).
+    The threshold carries no text inside the plot: a label there was drawn over the series' lines
+    (issue 15 item 4); the figure's caption names it beside its dashed legend mark."""
     dates = sorted({d for s in series for d, _ in s.points})
     values = [v for s in series for _, v in s.points if v is not None]
     if not dates or not values:
@@ -106,11 +107,6 @@ def line_chart(
     if draw_threshold and threshold is not None:
         ty = y(threshold)
         parts.append(f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
-        if threshold_label:
-            parts.append(
-                f'<text class="threshold-label" x="{LEFT + 6}" y="{ty - 6:.1f}" text-anchor="start">'
-                f"{escape(threshold_label)}</text>"
-            )
     for s in series:
         pts = [(d, v) for d, v in sorted(s.points) if v is not None]
         if not pts:
