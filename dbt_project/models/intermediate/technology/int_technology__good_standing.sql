@@ -29,9 +29,9 @@ select
     -- standing returns lookback + 1 days after the last resolution; unknown while one is unresolved
     case
         when count(escalations.escalation_id) > 0 and count(escalations.resolved_on) = count(escalations.escalation_id)
-            then {{ technology_add_days(
-                dbt.datediff('dates.good_standing_from', 'dates.evaluation_date', 'day') ~ ' + 1',
-                'max(escalations.resolved_on)'
+            then {{ add_days(
+                'max(escalations.resolved_on)',
+                dbt.datediff('dates.good_standing_from', 'dates.evaluation_date', 'day') ~ ' + 1'
             ) }}
     end as good_standing_restored_on
 from partners
