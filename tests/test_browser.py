@@ -317,6 +317,30 @@ def test_a_script_in_a_partner_name_renders_as_text(
     page.close()
 
 
+def test_issue15_4_html_gate_report_keeps_failing_rows_on_a_1400_px_screen(
+    browser: Any, tmp_path: Path, shots: Path
+) -> None:
+    """dbt test names run to 200 characters without a break: the report's table wraps them instead of
+    growing past the window, so the failing-rows column stays on screen."""
+    from orchestration.defs.quality.report import CheckResult, GateReport
+
+    long_name = "accepted_values_fct_technology_tier_evaluations_action__" + "__".join(["upgrade_held_compliance"] * 8)
+    checks = [
+        CheckResult(long_name, "dbt", "dbt", "warning", "failed", 3, description="x " * 80),
+        CheckResult("row_count", "partners", "volume", "blocking", "passed", 0, description="rows arrive"),
+    ]
+    page_file = tmp_path / "gate_report.html"
+    page_file.write_text(GateReport(checks=checks, run_date="2027-02-01").to_html(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(page_file.as_uri())
+    header = page.locator("table.checks th", has_text="failing rows")
+    box = header.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1400, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    page.screenshot(path=shots / "gate-report-1400.png", full_page=True)
+    page.close()
+
+
 def test_not_found_page_in_the_browser(browser: Any, portal: str, shots: Path) -> None:
     from playwright.sync_api import expect
 

@@ -39,12 +39,18 @@ def scratch(published: dict[str, Any], tmp_path: Path) -> Path:
     return Path(shutil.copytree(published["publish_dir"], tmp_path / "publications"))
 
 
+LABELS_TEXT = re.compile(r"""labels\.text\(\s*"((?:[^"\\]|\\.)*)"\s*,""")
+
+
 def template_strings() -> set[str]:
+    """Every English string the templates and app.py pass to `_()`, and chart.py/app.py to labels.text."""
     found: set[str] = set()
-    sources = [*sorted((HERE / "templates").glob("*.html")), HERE / "app.py"]
+    sources = [*sorted((HERE / "templates").glob("*.html")), HERE / "app.py", HERE / "chart.py"]
     for path in sources:
-        for m in TEMPLATE_STRING.finditer(path.read_text(encoding="utf-8")):
+        source = path.read_text(encoding="utf-8")
+        for m in TEMPLATE_STRING.finditer(source):
             found |= {g for g in m.groups() if g}
+        found |= set(LABELS_TEXT.findall(source))
     return found
 
 
@@ -127,6 +133,9 @@ def test_issue15_2_partner_page_in_french_uses_the_guides_words(client: TestClie
     explanation = labels.action_explanation(row["action"], row["tier_before"], row["tier_after"], None, "fr")
     assert explanation and explanation in fr
     assert "Listing de la marketplace en ligne" in fr and "Live app listing" in en
+    # the charts' axes and points speak the page's language too
+    assert f"janv. {LAST_DATE:%y}" in fr and f"Jan {LAST_DATE:%y}" in en and f"Jan {LAST_DATE:%y}" not in fr
+    assert "MRR lié le " in fr and "Attached MRR on " in en
 
 
 def test_issue15_2_both_excel_extracts_are_listed_and_download(client: TestClient) -> None:

@@ -374,6 +374,7 @@ def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> St
                             title=_("{title} of {name} by evaluation date").format(title=_(title), name=name),
                             highlight=e,
                             threshold=threshold,
+                            lang=lang,
                         ),
                         "threshold": threshold,
                         "threshold_drawn": threshold_in_range([v for s in plotted for _d, v in s.points], threshold),

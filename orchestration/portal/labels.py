@@ -210,6 +210,9 @@ _VOCABULARY = {
 # The French of every other English text a partner manager reads (templates call `_("...")`, the
 # Excel writer `text(...)`). tests/test_portal_language.py fails on a template string missing here.
 FRENCH: dict[str, str] = {
+    # the charts (chart.py)
+    "{label} on {date}: {amount}": "{label} le {date} : {amount}",
+    "No metric values for this partner.": "Aucune valeur d'indicateur pour ce partenaire.",
     # the portal's templates and pages (app.py)
     "(filtered from {n})": "(filtré parmi {n})",
     "1 day left": "1 jour restant",
@@ -603,6 +606,12 @@ def rating(v: Any, lang: str = DEFAULT_LANGUAGE) -> str:
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+MONTHS_FR_SHORT = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
 )  # fmt: skip
 
 
