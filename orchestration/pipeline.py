@@ -238,6 +238,9 @@ def publish_evaluations(config) -> None:
     from orchestration.defs.publication.publish import publish as publish_dates
 
     gate, summary = gate_for_publication(config)
+    if summary.get("summary"):  # issue 15 item 4: the count the manifest and the portal show
+        # ("publication: ..." so benchmarks/pipeline.py counts the line in the publish stage)
+        say(f"publication: gate as published, dbt tests included: {summary['summary']}")
     if summary.get("blocked"):
         raise PipelineFailed("publication blocked by the gate:\n" + "\n".join(f"  - {f}" for f in summary["failed"]))
     try:

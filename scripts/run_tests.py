@@ -7,6 +7,8 @@ failed) so the suite's cost stays visible. Any failing stage fails the command.
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -41,12 +43,30 @@ STAGES: list[tuple[str, list[str], int]] = [
     ("browser", [sys.executable, "-m", "pytest", "-q", "-m", "browser"], 300),
 ]
 NO_TESTS_COLLECTED = 5
+# Debian packages the end-to-end stage renders the Excel extracts with (issue 15): LibreOffice Calc
+# (XLSX -> PDF) and poppler's pdftoppm (PDF page 1 -> PNG). Binary on PATH -> package.
+RENDER_TOOLS = {"soffice": "libreoffice-calc-nogui", "pdftoppm": "poppler-utils"}
+
+
+def install_render_tools() -> None:
+    """apt-get install what RENDER_TOOLS lacks, where that is possible (root, apt-get); otherwise the
+    tests needing them skip and say what to install."""
+    missing = [pkg for binary, pkg in RENDER_TOOLS.items() if not shutil.which(binary)]
+    if not missing or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    print(f"== install: apt-get install {' '.join(missing)} (to render the Excel extracts)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", *missing]):
+        if subprocess.call(cmd, env=env, stdout=subprocess.DEVNULL) != 0:
+            print(f"== install: `{' '.join(cmd)}` failed; the render tests will skip", flush=True)
+            return
 
 
 def main() -> int:
     installed = ROOT / ".venv" / ".installed"
     if installed.exists():
         print(f"== install: {installed.read_text().strip() or 'up to date'}", flush=True)
+    install_render_tools()
     results = []
     for name, cmd, budget in STAGES:
         print(f"\n== {name}: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(cmd))}", flush=True)

@@ -34,6 +34,7 @@ from orchestration.defs.publication.store import (
     poc_window_open,
     sha256_file,
 )
+from orchestration.defs.publication.workbook import ExtractContext, write_workbook
 from orchestration.failpoints import failpoint
 
 EXTRACT = "tier_extract"
@@ -138,6 +139,8 @@ benefits AS (
     SELECT partner_id, evaluation_date,
            string_agg(benefit || ' (' || level || coalesce(', ' || qualifier, '') || ')', '; ' ORDER BY benefit_id)
                AS benefits,
+           string_agg(benefit_en || ' (' || level || coalesce(', ' || qualifier_en, '') || ')', '; '
+                      ORDER BY benefit_id) AS benefits_en,
            bool_and(is_active) AS benefits_active
     FROM marts.fct_technology_partner_benefits
     WHERE evaluation_date = $e
@@ -172,7 +175,14 @@ SELECT
     r.requirements_next_tier,
     b.benefits,
     coalesce(b.benefits_active, false) AS benefits_active,
-    e.run_date
+    e.run_date,
+    -- columns added by issue 15 (product.md: add, never rename): the benefits in English, and the
+    -- escalations holding an upgrade (A8, D12)
+    b.benefits_en,
+    e.breaking_escalation_ids,
+    e.breaking_escalations_since,
+    e.breaking_escalations_unresolved,
+    e.good_standing_restored_on
 FROM marts.fct_technology_tier_evaluations AS e
 JOIN marts.fct_technology_partner_metrics AS m USING (partner_id, evaluation_date)
 LEFT JOIN staging.stg_hubspot__partners AS p USING (partner_id)
@@ -198,6 +208,21 @@ FROM marts.fct_technology_tier_requirements AS r
 WHERE r.evaluation_date = $e
 ORDER BY r.partner_id, r.tier, r.requirement
 """
+
+
+# The Excel workbook's other inputs (workbook.py): the next tier's blocking gaps and the benefits.
+GAPS_SQL = """
+SELECT partner_id, requirement, value, threshold, shortfall, install_90d_value, install_90d_threshold
+FROM marts.fct_technology_tier_gaps
+WHERE evaluation_date = $e AND is_blocking
+"""
+BENEFITS_SQL = """
+SELECT partner_id, benefit_id, benefit, benefit_en, level, qualifier, qualifier_en
+FROM marts.fct_technology_partner_benefits
+WHERE evaluation_date = $e
+"""
+# Issue 15 item 2: the Excel extract in each language; tier_extract.xlsx keeps its name (English).
+WORKBOOKS = {"en": f"{EXTRACT}.xlsx", "fr": f"{EXTRACT}_fr.xlsx"}
 
 
 # Issue 13 item 5 (formula injection, OWASP "CSV Injection"): a spreadsheet reads a cell that starts
@@ -226,64 +251,6 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, e: date, target: Path, fmt: 
     else:
         sql, options = csv_safe_sql(con, sql, e), "FORMAT csv, HEADER true"
     con.execute(f"COPY ({sql}) TO '{target}' ({options})", {"e": e})
-
-
-def write_xlsx(frame: pd.DataFrame, target: Path, sheet: str = "tiers") -> None:
-    """A formatted workbook: typed cells, frozen header, filters, readable widths.
-
-    Written in openpyxl's write-only mode (rows streamed to the file, not held as cell objects):
-    0.74 instead of 0.89 CPU s for 2000 partners x 29 columns, the same cells, styles, widths,
-    panes and filter (docs/benchmarks.md, proposal 8; most of what is left is openpyxl's XML
-    writer). A write-only sheet takes its widths and panes before the first row, styles per cell.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    ref = f"A1:{get_column_letter(max(1, len(frame.columns)))}{len(frame) + 1}"
-    # A write-only sheet does not know its size, and openpyxl leaves out the <dimension> element
-    # then; read-only readers (openpyxl's read_only=True, the row-count audit below) take the
-    # sheet's size from it. Its writer asks the sheet for `calculate_dimension()`: answer that.
-    ws.calculate_dimension = lambda: ref
-    money = {c for c in frame.columns if c.endswith("_mrr") or c.endswith("_usd")}
-    formats: list[str | None] = []
-    for idx, col in enumerate(frame.columns, start=1):
-        sample = [len(str(col))] + [len(str(v)) for v in frame[col].head(200) if not pd.isna(v)]
-        ws.column_dimensions[get_column_letter(idx)].width = min(60, max(10, max(sample) + 2))
-        fmt = "#,##0.00" if col in money else "0.00" if col == "avg_rating" else None
-        is_date = str(frame[col].dtype).startswith(("date", "datetime"))
-        formats.append(fmt or ("yyyy-mm-dd" if is_date else None))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ref
-
-    font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="33475B")
-    header = []
-    for col in frame.columns:
-        cell = WriteOnlyCell(ws, value=col)
-        cell.font, cell.fill = font, fill
-        header.append(cell)
-    ws.append(header)
-    formatted = [(i, f) for i, f in enumerate(formats) if f]
-    texts = [i for i, col in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[col].dtype)]
-    for row in frame.itertuples(index=False):
-        values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
-        for i, fmt in formatted:
-            cell = WriteOnlyCell(ws, value=values[i])
-            cell.number_format = fmt
-            values[i] = cell
-        for i in texts:
-            # Issue 13 item 5: openpyxl writes a text starting with '=' as a formula and '#N/A' as an
-            # error; a cell typed 's' is a string Excel never evaluates (the text stays as it came).
-            v = values[i]
-            if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
-                values[i] = WriteOnlyCell(ws, value=v)
-                values[i].data_type = "s"
-        ws.append(values)
-    wb.save(target)
 
 
 def _count_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
@@ -325,24 +292,27 @@ def write_version(
         raise PublicationError(f"no evaluation rows for {evaluation_date}: nothing to publish")
     _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.csv", "csv")
     _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.parquet", "parquet")
-    write_xlsx(extract, staging / f"{EXTRACT}.xlsx")
+    requirements = con.execute(REQUIREMENTS_SQL, {"e": evaluation_date}).df()
+    gaps = con.execute(GAPS_SQL, {"e": evaluation_date}).df()
+    benefits = con.execute(BENEFITS_SQL, {"e": evaluation_date}).df()
+    context = ExtractContext(evaluation_date, version, run_date, final, str(gate_summary.get("summary") or ""), code)
+    for lang, name in WORKBOOKS.items():
+        write_workbook(extract, requirements, gaps, benefits, staging / name, lang=lang, context=context)
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
     for suffix, text in gate.items():
         (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
 
-    expected = {
-        EXTRACT: len(extract),
-        REQUIREMENTS: con.execute(f"SELECT count(*) FROM ({REQUIREMENTS_SQL})", {"e": evaluation_date}).fetchone()[0],
-    }
+    expected = {EXTRACT: len(extract), REQUIREMENTS: len(requirements)}
+    audited = {**expected, **{Path(name).stem: len(extract) for name in WORKBOOKS.values()}}
     files: dict[str, dict[str, object]] = {}
     for path in sorted(staging.iterdir()):
         entry: dict[str, object] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
         stem = path.stem
-        if stem in expected:
+        if stem in audited:
             rows = _count_rows(con, path)
-            if rows != expected[stem]:  # audit: what was written is what was meant
-                raise PublicationError(f"{path.name}: wrote {rows} rows, expected {expected[stem]}")
+            if rows != audited[stem]:  # audit: what was written is what was meant
+                raise PublicationError(f"{path.name}: wrote {rows} rows, expected {audited[stem]}")
             entry["rows"] = rows
         files[path.name] = entry
     manifest: dict[str, object] = {

@@ -18,6 +18,10 @@ select
     cast(benefits.benefit as {{ dbt.type_string() }}) as benefit,
     cast(benefits.level as {{ dbt.type_string() }}) as level,
     cast(benefits.qualifier as {{ dbt.type_string() }}) as qualifier,
+    -- issue 15 item 2: the seed's English translation beside the guide's French wording
+    cast(benefits.category_label_en as {{ dbt.type_string() }}) as category_label_en,
+    cast(benefits.benefit_en as {{ dbt.type_string() }}) as benefit_en,
+    cast(benefits.qualifier_en as {{ dbt.type_string() }}) as qualifier_en,
     cast(qualification.requires_poc_form as boolean) as requires_poc_form,
     cast(not qualification.requires_poc_form or qualification.form_complete as boolean) as is_active
 from {{ ref('int_technology__tier_chain') }} as chain

@@ -49,6 +49,11 @@ select
     cast(qualified.premier_exception_used as boolean) as premier_exception_used,
     cast(standing.in_good_standing as boolean) as in_good_standing,
     cast(standing.responsible_escalation_count as integer) as responsible_escalation_count,
+    -- issue 15 item 4: which escalations hold an upgrade (A9 row 4), since when, and when D12 clears them
+    cast(standing.breaking_escalation_ids as {{ dbt.type_string() }}) as breaking_escalation_ids,
+    cast(standing.breaking_escalations_since as date) as breaking_escalations_since,
+    cast(standing.breaking_escalations_unresolved as integer) as breaking_escalations_unresolved,
+    cast(standing.good_standing_restored_on as date) as good_standing_restored_on,
     -- A8/D12: a partner not in good standing is flagged for partner-manager review
     cast(not standing.in_good_standing as boolean) as needs_review,
     cast(chain.at_risk as boolean) as at_risk,
