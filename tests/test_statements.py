@@ -72,6 +72,23 @@ def test_every_b6_outcome_has_words_and_a_rule_in_the_seed() -> None:
     assert all(r["rule_id"].strip() and r["explanation"].strip() for r in seed)
 
 
+def test_a_statement_renamed_into_place_before_current_json_is_adopted_by_recover(tmp_path: Path) -> None:
+    """The statements' store is the tiers' (issue 13 item 2): a complete version that current.json
+    does not name yet is adopted; it is keyed by `quarter_start` in its manifest, not `evaluation_date`."""
+    store = statement_store(tmp_path)
+    staging = store.new_staging(Q1)
+    (staging / "payouts.csv").write_text("partner_id,payout_usd\nsp1,444.00\n", encoding="utf-8")
+    files = {"payouts.csv": {"sha256": sha256_file(staging / "payouts.csv")}}
+    manifest = {"quarter_start": Q1.isoformat(), "version": 1, "final": True, "files": files}
+    (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    store.date_dir(Q1).mkdir(parents=True)
+    staging.rename(store.date_dir(Q1) / "v1")  # the run died before current.json
+    assert store.current(Q1) is None and store.uncommitted(Q1)[0][1] == []
+    assert store.recover() == [f"{Q1}: adopted v1, complete and verified but not yet current (a run stopped)"]
+    assert store.current(Q1).version == 1 and store.verify_all() == []
+    assert (tmp_path / "solutions_statements" / Q1.isoformat() / "current.json").is_file()
+
+
 def test_the_statement_of_a_quarter_is_published_at_the_next_evaluation_date() -> None:
     assert evaluation_date_after(date(2026, 10, 1)) == date(2027, 1, 15)
     assert evaluation_date_after(Q1) == date(2025, 4, 15)
