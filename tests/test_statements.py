@@ -136,6 +136,9 @@ def test_b9_document_example_740_148_444_in_the_statement(statements: dict[str, 
         header = list(rows[0])
         sp1 = dict(zip(header, next(r for r in rows[1:] if r[0] == "sp1"), strict=True))
         assert sp1["payout_usd"] == 444.0
+        cells = next(r for r in wb["Payouts"].iter_rows() if r[0].value == "sp1")
+        money = {header[i]: c.number_format for i, c in enumerate(cells) if header[i].endswith(("_usd", "_mrr"))}
+        assert money == dict.fromkeys(("payout_usd", "last_month_sold_mrr", "last_month_managed_mrr"), "#,##0.00")
         accrual_rows = list(wb["Accruals"].iter_rows(values_only=True))
         assert [r[accrual_rows[0].index("accrual_usd")] for r in accrual_rows[1:]] == [148.0, 148.0, 148.0]
     finally:

@@ -203,8 +203,8 @@ SELECT
     coalesce(pay.accrual_count, 0) AS accrual_count,
     coalesce(c.credited_lines, 0) AS credited_lines,
     coalesce(n.not_credited_lines, 0) AS not_credited_lines,
-    CAST(coalesce(l.sold_mrr, 0) AS DECIMAL(18, 2)) AS sold_mrr_last_month,
-    CAST(coalesce(l.managed_mrr, 0) AS DECIMAL(18, 2)) AS managed_mrr_last_month
+    CAST(coalesce(l.sold_mrr, 0) AS DECIMAL(18, 2)) AS last_month_sold_mrr,
+    CAST(coalesce(l.managed_mrr, 0) AS DECIMAL(18, 2)) AS last_month_managed_mrr
 FROM partners_q AS k
 LEFT JOIN marts.fct_commission_payouts_quarterly AS pay
     ON pay.partner_id = k.partner_id AND pay.quarter_start = CAST($e AS DATE)
