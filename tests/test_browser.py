@@ -300,14 +300,14 @@ def test_solutions_partner_statement_page(browser: Any, statement_portal: dict[s
     page.screenshot(path=shots / "statements-03-partner.png", full_page=True)
 
     with page.expect_download() as info:
-        page.get_by_role("link", name="Statement · Excel (4 sheets)").click()
+        page.get_by_role("link", name="Statement · Excel").click()
     download = info.value
     assert download.suggested_filename == "statement_2025-01-01_v1.xlsx"
     saved = statement_portal["root"] / download.suggested_filename
     download.save_as(saved)
     wb = load_workbook(saved, read_only=True)
     try:
-        assert wb.sheetnames == ["Payouts", "Accruals", "Monthly MRR", "Not credited"]
+        assert wb.sheetnames == ["Payouts", "Accruals", "Monthly MRR", "Not credited", "Read me"]
         rows = list(wb["Payouts"].iter_rows(values_only=True))
         sp1 = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == "sp1"), strict=True))
         assert (sp1["payout_usd"], sp1["accrual_count"]) == (444.0, 3)

@@ -131,7 +131,7 @@ def test_b9_document_example_740_148_444_in_the_statement(statements: dict[str, 
 
     wb = load_workbook(_current(statements["publish_dir"], Q1) / "statement.xlsx", read_only=True)
     try:
-        assert wb.sheetnames == list(SHEETS.values())
+        assert wb.sheetnames == [*SHEETS.values(), "Read me"]
         rows = list(wb["Payouts"].iter_rows(values_only=True))
         header = list(rows[0])
         sp1 = dict(zip(header, next(r for r in rows[1:] if r[0] == "sp1"), strict=True))
@@ -146,7 +146,7 @@ def test_b9_document_example_740_148_444_in_the_statement(statements: dict[str, 
     manifest = json.loads((_current(statements["publish_dir"], Q1) / "manifest.json").read_text())
     assert manifest["totals"] == {"partners": 3, "partners_paid": 1, "payout_usd": "444.00"}
     assert manifest["files"]["statement.xlsx"]["rows"] == {"Payouts": 3, "Accruals": 3, "Monthly MRR": 9,
-                                                          "Not credited": 4}  # fmt: skip
+                                                          "Not credited": 4, "Read me": 19}  # fmt: skip
     assert manifest["quarter"] == "2025-Q1" and manifest["final"] is True
 
 
@@ -223,7 +223,7 @@ def test_a_formula_in_a_partner_name_stays_text(statements: dict[str, Any]) -> N
     try:
         cells = {ws.title: [c for row in ws.iter_rows() for c in row if c.value == FORMULA_NAME] for ws in wb}
         counts = {t: len(c) for t, c in cells.items()}
-        assert counts == {"Payouts": 1, "Accruals": 0, "Monthly MRR": 3, "Not credited": 1}
+        assert counts == {"Payouts": 1, "Accruals": 0, "Monthly MRR": 3, "Not credited": 1, "Read me": 0}
         assert all(c.data_type == "s" for found in cells.values() for c in found)
     finally:
         wb.close()

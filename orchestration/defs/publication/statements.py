@@ -33,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from orchestration.calendar import EVALUATION_DAY, EVALUATION_MONTHS
 from orchestration.defs.ingest.contract import FEEDS
@@ -217,6 +218,51 @@ ORDER BY k.partner_id
 
 TABLES = {PAYOUTS: PAYOUTS_SQL, ACCRUALS: ACCRUALS_SQL, MONTHLY: MONTHLY_SQL, NOT_CREDITED: NOT_CREDITED_SQL}
 
+# The workbook's last sheet: what the statement is and what each sheet holds, so the file explains
+# itself when forwarded to a partner (the outcome words follow, from the seed).
+README_SHEET = "Read me"
+SHEET_MEANINGS = {
+    PAYOUTS: "One row per solutions partner with anything in the quarter: payout_usd is the sum of its accruals"
+    " (rules.md B9: accrued monthly, paid quarterly); lines credited and not credited on deals closed in the"
+    " quarter; sold and managed MRR of the quarter's last month.",
+    ACCRUALS: "Every accrual behind a payout: commission_rate times the line's MRR that month (mrr_base_usd),"
+    " rounded to cents per line and month; month_number 1 is the deal's close month and the program's terms"
+    " (rate, months earned by a partner or a provider) are those of rule_id (B9 D20 partner-originated deal,"
+    " B9 D21 enterprise referral); it stops from the first month the line is no longer paid (D17).",
+    MONTHLY: "Each month of the quarter: sold MRR (D18: growth of the lines the partner holds against 12 months"
+    " earlier), managed MRR (D19: MRR of the portals where it performed an eligible activity, split evenly"
+    " between partners), commission accrued.",
+    NOT_CREDITED: "Line items of deals closed in the quarter on which the partner was named but that were not"
+    " credited to it, with the outcome in words and the rule that decided it (rules.md B1-B6).",
+}
+
+
+def readme_frame(
+    con: duckdb.DuckDBPyConnection,
+    quarter: date,
+    version: int,
+    reason: str,
+    run_date: date,
+    gate_summary: dict[str, object],
+) -> pd.DataFrame:
+    gate = "blocked" if gate_summary.get("blocked") else str(gate_summary.get("status") or "not recorded")
+    period = f"{quarter_label(quarter)}, {quarter} to {quarter_last_day(quarter)}"
+    checks = f"{gate_summary.get('checks', '?')} checks, {gate_summary.get('warnings', 0)} warnings"
+    outcomes = con.execute(
+        "SELECT outcome, rule_id, explanation FROM config.solutions_deal_line_outcomes ORDER BY outcome"
+    ).fetchall()
+    rows = [
+        ("Statement", f"Solutions commission statement {period}"),
+        ("Version", f"v{version}: {reason}"),
+        ("Run date", run_date.isoformat()),
+        ("Data-quality gate", f"{gate}, {checks}"),
+        ("Amounts", "USD (rules.md G2)"),
+        *((SHEETS[stem], text) for stem, text in SHEET_MEANINGS.items()),
+        *((f"Outcome {o} ({rule})", words) for o, rule, words in outcomes),
+    ]
+    return pd.DataFrame(rows, columns=["item", "meaning"])
+
+
 # The audit of a statement's sums: each partner's payout is the sum of its accruals listed beside it.
 PAYOUT_MISMATCH_SQL = f"""
 SELECT p.partner_id, p.payout_usd, coalesce(sum(a.accrual_usd), 0) AS accruals_usd
@@ -289,7 +335,9 @@ def write_statement(
     for stem, sql in TABLES.items():
         _copy(con, sql, quarter, staging / f"{stem}.csv", "csv")
         _copy(con, sql, quarter, staging / f"{stem}.parquet", "parquet")
-    write_workbook({SHEETS[stem]: frame for stem, frame in frames.items()}, staging / f"{WORKBOOK}.xlsx")
+    readme = readme_frame(con, quarter, version, reason, run_date, gate_summary)
+    sheets = {**{SHEETS[stem]: frame for stem, frame in frames.items()}, README_SHEET: readme}
+    write_workbook(sheets, staging / f"{WORKBOOK}.xlsx")
     for suffix, text in gate.items():
         (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
 
@@ -316,7 +364,7 @@ def write_statement(
         },
         "checks": gate_summary,
     }
-    expected: dict[str, object] = {**rows, WORKBOOK: {SHEETS[stem]: n for stem, n in rows.items()}}
+    expected: dict[str, object] = {**rows, WORKBOOK: {name: len(frame) for name, frame in sheets.items()}}
     return seal_version(con, staging, expected, manifest)
 
 
