@@ -25,6 +25,7 @@ from orchestration.defs.publication.statements import (
     NOT_CREDITED,
     PAYOUTS,
     quarter_label,
+    quarter_last_day,
     statement_store,
 )
 from orchestration.defs.publication.store import Version
@@ -59,6 +60,10 @@ class StatementQuarter:
     @property
     def label(self) -> str:
         return quarter_label(self.quarter)
+
+    @property
+    def end(self) -> date:
+        return quarter_last_day(self.quarter)
 
 
 @dataclass
