@@ -10,7 +10,8 @@ Layout under the publish directory:
     technology_tiers/<E>/current.json   which version is current (replaced atomically)
     solutions_statements/<Q>/v<N>/      a quarter's solutions commission statement, keyed by the quarter's
                                         first day, in the same layout (statements.py, issue 15 item 3)
-    analytics.duckdb                    read-only marts as of the last successful publication
+    analytics.duckdb                    read-only marts as of the last successful publication (DuckDB >= 1.0 opens it)
+    analytics_parquet/<mart>.parquet    the same marts as Parquet, for tools without DuckDB
     .staging/                           where a version is written and verified before the rename
     technology_tiers/<E>/.quarantine/   incomplete or unverifiable version folders moved aside, never deleted
 
@@ -41,6 +42,7 @@ STAGING_DIR = ".staging"
 MANIFEST = "manifest.json"
 CURRENT = "current.json"
 ANALYTICS_DB = "analytics.duckdb"
+ANALYTICS_PARQUET_DIR = "analytics_parquet"
 QUARANTINE_DIR = ".quarantine"
 
 
