@@ -236,6 +236,7 @@ def publish_evaluations(config) -> None:
     from orchestration.defs.publication.gate_bridge import gate_for_publication
     from orchestration.defs.publication.publish import PublicationError
     from orchestration.defs.publication.publish import publish as publish_dates
+    from orchestration.defs.publication.statements import publish_statements
 
     gate, summary = gate_for_publication(config)
     if summary.get("summary"):  # issue 15 item 4: the count the manifest and the portal show
@@ -264,6 +265,19 @@ def publish_evaluations(config) -> None:
             Path(config.publish_dir),
             run_date=config.resolved_run_date(),
             evaluation_dates=dates,
+            gate=gate,
+            gate_summary=summary,
+            republish=config.republish,
+            reason=config.republish_reason or None,
+            progress=say,
+        )
+        # issue 15 item 3: the solutions statement of each quarter that ended before an evaluated date
+        publish_statements(
+            Path(config.warehouse_path),
+            Path(config.publish_dir),
+            run_date=config.resolved_run_date(),
+            evaluation_from=date.fromisoformat(config.evaluation_from),
+            evaluation_to=date.fromisoformat(config.evaluation_to),
             gate=gate,
             gate_summary=summary,
             republish=config.republish,

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from orchestration import settings
+from tests.statements_fixture import FORMULA_NAME, build_statements
 from tests.test_portal import FINAL_RUN, LAST_DATE, XSS_NAME, build_publications, extract, missed_next_tier
 
 pytestmark = pytest.mark.browser
@@ -111,13 +112,17 @@ def publications(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def portal(publications: dict[str, Any]) -> Iterator[str]:
+    yield from _served(publications["publish_dir"])
+
+
+def _served(publish_dir: Path) -> Iterator[str]:
     """The portal served by uvicorn on a free localhost port, in a background thread."""
     import uvicorn
 
     from orchestration.portal import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(publications["publish_dir"]), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(publish_dir), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -349,6 +354,75 @@ def test_not_found_page_in_the_browser(browser: Any, portal: str, shots: Path) -
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     page.screenshot(path=shots / "portal-06-not-found.png")
+    page.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# A solutions partner's commission statement (issue 15 item 3)
+
+
+@pytest.fixture(scope="session")
+def statement_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    built = build_statements(tmp_path_factory.mktemp("browser-statements"))
+    for url in _served(built["publish_dir"]):
+        yield {**built, "url": url}
+
+
+def test_solutions_partner_statement_page(browser: Any, statement_portal: dict[str, Any], shots: Path) -> None:
+    """The list of quarters, a quarter's partners, sp1's statement (the B9 example: 740 -> 148 -> 444),
+    its charts and lines not credited, a formula-named partner as text, the workbook read back."""
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(statement_portal["url"] + "/")
+    page.get_by_role("link", name="Commission statements").first.click()
+    expect(page.locator("#statement-quarters tbody tr")).to_have_count(2)
+    expect(page.locator("#statement-quarters tbody tr").last).to_contain_text("$444.00")
+    page.screenshot(path=shots / "statements-01-quarters.png", full_page=True)
+
+    page.get_by_role("link", name="2025-Q1").click()
+    expect(page.locator("#statement-partners tbody tr")).to_have_count(3)
+    expect(page.locator("#statement-partners tbody tr").first).to_contain_text("Partner sp1")  # biggest payout first
+    expect(page.locator("#statement-partners a.partner-link").last).to_have_text(FORMULA_NAME)
+    page.screenshot(path=shots / "statements-02-quarter.png", full_page=True)
+
+    page.get_by_role("link", name="Partner sp1").click()
+    expect(page.locator("#partner-name")).to_have_text("Partner sp1")
+    expect(page.locator("#payout")).to_have_text("$444.00")
+    accruals = page.locator("#accruals tbody tr")
+    expect(accruals).to_have_count(3)
+    for i in range(3):
+        expect(accruals.nth(i)).to_contain_text("$740.00")
+        expect(accruals.nth(i)).to_contain_text("20 %")
+        expect(accruals.nth(i)).to_contain_text("$148.00")
+        expect(accruals.nth(i)).to_contain_text("B9 D20")
+    expect(page.locator("#monthly tbody tr")).to_have_count(3)
+    expect(page.locator("svg.chart")).to_have_count(2)
+    expect(page.locator("svg.chart").first.locator("circle")).to_have_count(12)  # 6 months x sold, managed
+    expect(page.locator("svg.chart").last.locator("circle")).to_have_count(2)  # Q1 and Q2 payouts
+    expect(page.locator("#not-credited tbody tr")).to_have_count(1)
+    expect(page.locator("#not-credited")).to_contain_text("Credit overages are never credited or commissioned.")
+    page.screenshot(path=shots / "statements-03-partner.png", full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Statement · Excel").click()
+    download = info.value
+    assert download.suggested_filename == "statement_2025-01-01_v1.xlsx"
+    saved = statement_portal["root"] / download.suggested_filename
+    download.save_as(saved)
+    wb = load_workbook(saved, read_only=True)
+    try:
+        assert wb.sheetnames == ["Payouts", "Accruals", "Monthly MRR", "Not credited", "Read me"]
+        rows = list(wb["Payouts"].iter_rows(values_only=True))
+        sp1 = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == "sp1"), strict=True))
+        assert (sp1["payout_usd"], sp1["accrual_count"]) == (444.0, 3)
+    finally:
+        wb.close()
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    assert dialogs == []
     page.close()
 
 

@@ -32,7 +32,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orchestration.defs.publication.store import MANIFEST
-from orchestration.portal import labels
+from orchestration.portal import labels, statements
 from orchestration.portal.chart import Series, line_chart, threshold_in_range
 from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData
 from orchestration.program import PROGRAM
@@ -129,6 +129,15 @@ def _env() -> Environment:
         }.items()
     }
     env.filters.update(localized, short_date=labels.short_date, timestamp=labels.timestamp, bytes=labels.byte_size)
+    # The statement pages' words (issue 15 item 3) are English only for now.
+    env.filters.update(
+        commission_program_label=labels.commission_program_label,
+        partner_role_label=labels.partner_role_label,
+        product_line_label=labels.product_line_label,
+        percent=labels.percent,
+        month_label=labels.month_label,
+    )
+    env.globals.update(statements.env_globals())  # issue 15 item 3
     env.globals.update(
         _=_in_page_language(labels.text),
         action_explanation=_in_page_language(labels.action_explanation),
@@ -405,12 +414,12 @@ def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> St
             raise HTTPException(404, f"partner {partner_id!r} is in no publication")
         return RedirectResponse(partner_url(e, partner_id), status_code=302)
 
-    def download(request: Request) -> Response:
+    def download(request: Request, source: PortalData = data) -> Response:
         e = _parse_date(request.path_params["evaluation_date"])
         name = request.path_params["name"]
         number = request.path_params["version"]
         try:
-            path = data.download(e, number, name)
+            path = source.download(e, number, name)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         media_type, disposition = MEDIA_TYPES.get(path.suffix, ("application/octet-stream", "attachment"))
@@ -419,6 +428,31 @@ def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> St
         response = FileResponse(path, media_type=media_type, filename=filename, content_disposition_type=disposition)
         response.headers["content-security-policy"] = FILE_CSP
         return response
+
+    # -- solutions commission statements (issue 15 item 3) ------------------------------------
+    statement_data = statements.StatementData(Path(publish_dir))
+
+    def statement_list(request: Request) -> Response:
+        return render(request, "statements.html", quarters=statement_data.quarters())
+
+    def statement_quarter(request: Request) -> Response:
+        q = _parse_date(request.path_params["evaluation_date"])
+        try:
+            sq = statement_data.quarter(q)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return render(request, "statement_quarter.html", sq=sq)
+
+    def statement_partner(request: Request) -> Response:
+        q = _parse_date(request.path_params["evaluation_date"])
+        try:
+            page = statement_data.statement(q, request.path_params["partner_id"])
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return render(request, "statement_partner.html", s=page)
+
+    def statement_download(request: Request) -> Response:
+        return download(request, statement_data)
 
     def gate(request: Request) -> Response:
         latest = data.latest_gate()
@@ -460,6 +494,12 @@ def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> St
         Route("/quarters/{evaluation_date}/partners/{partner_id}", partner, name="partner"),
         Route("/partners/{partner_id}", partner_latest, name="partner_latest"),
         Route("/files/{evaluation_date}/v{version:int}/{name}", download, name="download"),
+        Route("/statements", statement_list, name="statements"),
+        Route("/statements/{evaluation_date}", statement_quarter, name="statement_quarter"),
+        Route("/statements/{evaluation_date}/partners/{partner_id}", statement_partner, name="statement_partner"),
+        Route(
+            "/statement-files/{evaluation_date}/v{version:int}/{name}", statement_download, name="statement_download"
+        ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -712,3 +712,39 @@ def action_explanation(
         pending=tier_label(pending, lang),
         window_days=PROGRAM.poc_form_window_days,  # rules.md A7/D10
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Solutions commission statements (issue 15 item 3). The outcome of a line not credited comes in
+# words from the published file (seeds/solutions_deal_line_outcomes.csv), not from here.
+
+COMMISSION_PROGRAM_LABELS = {  # rules.md B9, D20, D21
+    "standard": "Partner-originated deal",
+    "enterprise_referral": "Enterprise referral",
+}
+PARTNER_ROLE_LABELS = {  # feeds.md deal_partners.role
+    "originator": "Originator",
+    "invited": "Invited",
+    "recommended_by_originator": "Recommended by the originator",
+}
+
+
+def commission_program_label(p: str | None) -> str:
+    return "—" if not p else COMMISSION_PROGRAM_LABELS.get(p, p)
+
+
+def partner_role_label(r: str | None) -> str:
+    return "—" if not r else PARTNER_ROLE_LABELS.get(r, r)
+
+
+def product_line_label(line: str | None) -> str:
+    """`marketing_hub` -> Marketing Hub (rules.md B1's ids, read as words)."""
+    return "—" if not line else line.replace("_", " ").title()
+
+
+def percent(v: Any) -> str:
+    return "—" if _missing(v) else f"{float(v) * 100:g} %"
+
+
+def month_label(d: date | None) -> str:
+    return "—" if d is None else f"{d:%B %Y}"

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -30,11 +31,12 @@ from orchestration.defs.publication.store import (
     STAGING_DIR,
     Decision,
     PublicationStore,
+    Version,
     decide,
     poc_window_open,
     sha256_file,
 )
-from orchestration.defs.publication.workbook import ExtractContext, write_workbook
+from orchestration.defs.publication.workbook import ExtractContext, workbook_row_counts, write_workbook
 from orchestration.failpoints import failpoint
 
 EXTRACT = "tier_extract"
@@ -253,7 +255,7 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, e: date, target: Path, fmt: 
     con.execute(f"COPY ({sql}) TO '{target}' ({options})", {"e": e})
 
 
-def _count_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+def _count_rows(con: duckdb.DuckDBPyConnection, path: Path, sheets: list[str] | None = None) -> int | dict[str, int]:
     if path.suffix == ".csv":
         return con.execute(
             "SELECT count(*) FROM read_csv(?, header = true, all_varchar = true)", [str(path)]
@@ -264,8 +266,8 @@ def _count_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         from openpyxl import load_workbook
 
         wb = load_workbook(path, read_only=True)
-        try:
-            return wb.active.max_row - 1
+        try:  # the data rows of the first sheet, or of each sheet named
+            return wb.worksheets[0].max_row - 1 if sheets is None else {name: wb[name].max_row - 1 for name in sheets}
         finally:
             wb.close()
     raise ValueError(path)
@@ -303,18 +305,11 @@ def write_version(
     for suffix, text in gate.items():
         (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
 
-    expected = {EXTRACT: len(extract), REQUIREMENTS: len(requirements)}
-    audited = {**expected, **{Path(name).stem: len(extract) for name in WORKBOOKS.values()}}
-    files: dict[str, dict[str, object]] = {}
-    for path in sorted(staging.iterdir()):
-        entry: dict[str, object] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
-        stem = path.stem
-        if stem in audited:
-            rows = _count_rows(con, path)
-            if rows != audited[stem]:  # audit: what was written is what was meant
-                raise PublicationError(f"{path.name}: wrote {rows} rows, expected {audited[stem]}")
-            entry["rows"] = rows
-        files[path.name] = entry
+    expected: dict[str, Any] = {EXTRACT: len(extract), REQUIREMENTS: len(requirements)}
+    # The audit of each workbook: its Tiers sheet holds the extract's rows, its Requirements sheet the
+    # requirement rows (the Read me sheet is prose).
+    audited = {**expected, **{Path(name).stem: workbook_row_counts(lang, len(extract), len(requirements))
+                              for lang, name in WORKBOOKS.items()}}
     manifest: dict[str, object] = {
         "evaluation_date": evaluation_date.isoformat(),
         "version": version,
@@ -330,12 +325,82 @@ def write_version(
         "tier_counts": extract["tier_after"].value_counts().sort_index().to_dict(),
         "action_counts": extract["action"].value_counts().sort_index().to_dict(),
         "checks": gate_summary,
-        "files": files,
     }
+    return seal_version(con, staging, audited, manifest)
+
+
+def seal_version(
+    con: duckdb.DuckDBPyConnection,
+    staging: Path,
+    expected: dict[str, Any],
+    manifest: dict[str, object],
+) -> dict[str, object]:
+    """The audit of write-audit-publish, for every kind of publication: re-read the rows of each
+    file written into `staging` (`expected` by file stem; a workbook of several sheets, by sheet),
+    record every file's size and sha256, and write the manifest last (its presence = complete)."""
+    files: dict[str, dict[str, object]] = {}
+    for path in sorted(staging.iterdir()):
+        entry: dict[str, object] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        stem = path.stem
+        if stem in expected:
+            want = expected[stem]
+            rows = _count_rows(con, path, sheets=list(want) if isinstance(want, dict) else None)
+            if rows != want:  # audit: what was written is what was meant
+                raise PublicationError(f"{path.name}: wrote {rows} rows, expected {want}")
+            entry["rows"] = rows
+        files[path.name] = entry
+    manifest = {**manifest, "files": files}
     tmp = staging / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str), encoding="utf-8")
     os.replace(tmp, staging / MANIFEST)
     return manifest
+
+
+def rule_inputs(
+    run_date: date, inputs: dict[str, str], code: str, republish: bool, reason: str | None
+) -> dict[str, Any]:
+    """What store.decide weighs besides the current version, alike for every kind of publication."""
+    return {
+        "run_date": run_date,
+        "inputs_fingerprint": combined_fingerprint(inputs),
+        "code_version": code,
+        "republish": republish,
+        "reason": reason,
+    }
+
+
+def publish_due(
+    store: PublicationStore,
+    key: date,
+    *,
+    label: str,
+    decide_with: dict[str, Any],
+    write: Callable[[Path, Decision], object],
+    progress: Callable[[str], None],
+) -> PublicationOutcome:
+    """One key's step of a run, for every kind of publication: the publication rule (store.decide with
+    `decide_with`), then, when a version is due, write-audit-publish it (commit_version)."""
+    current = store.current(key)
+    d = decide(current, evaluation_date=key, **decide_with)
+    if not d.publish:
+        progress(f"{label}: no new version — {d.reason}")
+        return PublicationOutcome(key, d, current.path if current else None)
+    version = commit_version(store, key, d.version, lambda staging: write(staging, d))
+    progress(f"{label}: v{d.version} published ({d.reason}) -> {version.path}")
+    return PublicationOutcome(key, d, version.path)
+
+
+def commit_version(store: PublicationStore, key: date, version: int, write: Callable[[Path], object]) -> Version:
+    """Write a version into a fresh staging folder (`write`, which ends with seal_version), then
+    rename it into place; whatever fails on the way leaves no trace but the discarded staging folder."""
+    staging = store.new_staging(key)
+    try:
+        write(staging)
+        failpoint("version_written")
+        return store.commit(staging, key, version)
+    except BaseException:
+        store.discard(staging)
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,45 +595,33 @@ def publish(
         code = code_version()
         window_days = poc_window_days(con)
         for e in dates:
-            current = store.current(e)
             window_open = poc_window_open(e, run_date, window_days)
-            d = decide(
-                current,
-                evaluation_date=e,
-                run_date=run_date,
-                inputs_fingerprint=combined_fingerprint(inputs),
-                code_version=code,
-                republish=republish,
-                reason=reason,
-                window_days=window_days,
-            )
-            if not d.publish:
-                progress(f"publication {e}: no new version — {d.reason}")
-                outcomes.append(PublicationOutcome(e, d, current.path if current else None))
-                continue
-            staging = store.new_staging(e)
-            try:
-                write_version(
-                    con,
-                    staging,
-                    evaluation_date=e,
-                    version=d.version,
-                    run_date=run_date,
-                    reason=d.reason,
-                    final=not window_open,
-                    window_open=window_open,
-                    inputs=inputs,
-                    code=code,
-                    gate=gate or {},
-                    gate_summary=gate_summary or {},
+            outcomes.append(
+                publish_due(
+                    store,
+                    e,
+                    label=f"publication {e}",
+                    decide_with={
+                        **rule_inputs(run_date, inputs, code, republish, reason),
+                        "window_days": window_days,
+                    },
+                    write=lambda staging, d, e=e, window_open=window_open: write_version(
+                        con,
+                        staging,
+                        evaluation_date=e,
+                        version=d.version,
+                        run_date=run_date,
+                        reason=d.reason,
+                        final=not window_open,
+                        window_open=window_open,
+                        inputs=inputs,
+                        code=code,
+                        gate=gate or {},
+                        gate_summary=gate_summary or {},
+                    ),
+                    progress=progress,
                 )
-                failpoint("version_written")
-                version = store.commit(staging, e, d.version)
-            except BaseException:
-                store.discard(staging)
-                raise
-            progress(f"publication {e}: v{d.version} published ({d.reason}) -> {version.path}")
-            outcomes.append(PublicationOutcome(e, d, version.path))
+            )
         sync_published_tiers(con, store)
         failpoint("tiers_synced")
         if any(o.decision.publish for o in outcomes) or _snapshot_behind(publish_dir, store, inputs, code):
