@@ -38,6 +38,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/sqlfluff lint --config dbt_project/.sqlfluff --processes 2 dbt_project/models
 
 ui: install
 	$(VENV)/bin/partner-warehouse ui

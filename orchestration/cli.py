@@ -172,15 +172,12 @@ def cmd_publications(args: argparse.Namespace) -> int:
                 f"{m.get('row_counts', {}).get('tier_extract', '?')} partners  — {m.get('reason')}"
             )
         if args.verify:
-            checked += len(store.committed(e))
-            for path, found in store.uncommitted(e):
-                if found:
-                    problems.append(f"{path}: an incomplete version (a run died while publishing): {'; '.join(found)}")
-                else:
-                    pending.append(f"{path}: complete and verified but not current; the next run adopts it")
+            checked += _check_uncommitted(store, e, problems, pending)
+    statements, statement_checked = _list_statements(root, args.verify, problems, pending)
     if args.verify:
         # issue 13 item 3: a mismatch is an exit code, not a line in a listing
-        problems = store.verify_all() + problems
+        problems = store.verify_all() + statements.verify_all() + problems
+        checked += statement_checked
         for line in pending:
             print(f"NOTICE: {line}")
         for line in problems:
@@ -188,7 +185,10 @@ def cmd_publications(args: argparse.Namespace) -> int:
         if problems:
             print(f"verify FAILED: {len(problems)} problem(s) in {root}", file=sys.stderr)
             return 1
-        print(f"verify OK: {checked} version(s) of {len(dates)} date(s), every file matches its manifest")
+        print(
+            f"verify OK: {checked} version(s) of {len(dates)} date(s) and"
+            f" {len(statements.evaluation_dates())} statement quarter(s), every file matches its manifest"
+        )
     latest = root / "gate" / "latest.json"
     if latest.exists():
         import json
@@ -197,6 +197,45 @@ def cmd_publications(args: argparse.Namespace) -> int:
         state = "BLOCKED" if summary.get("blocked") else "passed"
         print(f"last gate: {state} ({root / 'gate' / 'latest.md'}); show it with --gate")
     return 0
+
+
+def _list_statements(root: Path, verify: bool, problems: list[str], pending: list[str]):
+    """The solutions statements (issue 15 item 3), listed like the tier versions; with `verify`, their
+    uncommitted folders are added to `problems`/`pending`. Returns the store and the versions checked."""
+    from orchestration.defs.publication.statements import quarter_label, statement_store
+
+    store = statement_store(root)
+    quarters = store.evaluation_dates()
+    print("solutions commission statements")
+    if not quarters:
+        print("  none yet")
+    checked = 0
+    for q in quarters:
+        current = store.current(q)
+        for v in store.versions(q):
+            m = v.manifest
+            checks = m.get("checks") or {}
+            gate = "gate passed" if not checks.get("blocked") else "gate BLOCKED"
+            mark = "current" if current and current.version == v.version else "       "
+            totals = m.get("totals") or {}
+            print(
+                f"  {quarter_label(q)}  v{v.version}  {mark}  run {m.get('run_date')}  {gate}  "
+                f"{totals.get('partners', '?')} partners, payout ${totals.get('payout_usd', '?')}  — {m.get('reason')}"
+            )
+        if verify:
+            checked += _check_uncommitted(store, q, problems, pending)
+    return store, checked
+
+
+def _check_uncommitted(store, key: date, problems: list[str], pending: list[str]) -> int:
+    """Version folders after the current one: incomplete ones are problems, complete ones pending
+    adoption. Returns how many committed versions `verify_all` checks for the key."""
+    for path, found in store.uncommitted(key):
+        if found:
+            problems.append(f"{path}: an incomplete version (a run died while publishing): {'; '.join(found)}")
+        else:
+            pending.append(f"{path}: complete and verified but not current; the next run adopts it")
+    return len(store.committed(key))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,6 +313,18 @@ def cmd_portal(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# docs
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """dbt docs of the read-only analytics snapshot (issue 16 item 3), never the working warehouse."""
+    from orchestration.docs import docs
+
+    root = Path(args.publish_dir or settings.publish_dir())
+    return docs(root, serve=not args.no_serve, host=args.host, port=args.port)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -318,7 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="if another run holds the warehouse, wait for it to finish instead of failing at once",
     )
 
-    p = sub.add_parser("publications", help="every evaluation date, its versions, which is current, the gate result")
+    p = sub.add_parser(
+        "publications",
+        help="every evaluation date and statement quarter, its versions, which is current, the gate result",
+    )
     p.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
     p.add_argument("--gate", action="store_true", help="print the last gate report")
     p.add_argument("--verify", action="store_true", help="check every file against its manifest's sha256")
@@ -342,6 +396,12 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
     w.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
     w.add_argument("--port", type=int, default=8000)
+
+    o = sub.add_parser("docs", help="generate and serve the dbt docs of the read-only analytics snapshot")
+    o.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
+    o.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
+    o.add_argument("--port", type=int, default=8080)
+    o.add_argument("--no-serve", action="store_true", help="only generate (open dbt_docs/static_index.html as a file)")
     return parser
 
 
@@ -393,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(args)
     if args.command == "portal":
         return cmd_portal(args)
+    if args.command == "docs":
+        return cmd_docs(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

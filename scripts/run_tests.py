@@ -16,6 +16,8 @@ within CI_BUDGET (tests/test_run_tests.py).
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 NO_TESTS_COLLECTED = 5
+# Debian packages the end-to-end stage renders the Excel extracts with (issue 15): LibreOffice Calc
+# (XLSX -> PDF) and poppler's pdftoppm (PDF page 1 -> PNG). Binary on PATH -> package.
+RENDER_TOOLS = {"soffice": "libreoffice-calc-nogui", "pdftoppm": "poppler-utils"}
 
 # .ci/run = `make test`: the CI job's limit, install excluded, every stage included.
 CI_BUDGET = 25 * 60
@@ -40,6 +45,22 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("lint", 20, command=(str(VENV_BIN / "ruff"), "check", ".")),
+    # SQL style of dbt_project/ (dbt_project/README.md) through the dbt templater: it compiles the
+    # whole project first, ~35 CPU s in all, too much for the lint stage's 20 s (2026-12: 2m22s wall
+    # with the machine's 2 cores shared by five engineers' runs).
+    Stage(
+        "sqlfluff",
+        90,
+        command=(
+            str(VENV_BIN / "sqlfluff"),
+            "lint",
+            "--config",
+            "dbt_project/.sqlfluff",
+            "--processes",
+            "2",
+            "dbt_project/models",
+        ),  # fmt: skip
+    ),
     Stage("unit", 240),
     # 540 -> 720 s: the trust fault suite (a death at each of 7 publication steps, two concurrent runs,
     # tampering, stale landing folders, hostile extracts) added about 4 minutes of real CLI runs.
@@ -85,6 +106,20 @@ def summary(results: list[tuple[str, int, float, int]]) -> list[str]:
     return lines
 
 
+def install_render_tools() -> None:
+    """apt-get install what RENDER_TOOLS lacks, where that is possible (root, apt-get); otherwise the
+    tests needing them skip and say what to install."""
+    missing = [pkg for binary, pkg in RENDER_TOOLS.items() if not shutil.which(binary)]
+    if not missing or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    print(f"== install: apt-get install {' '.join(missing)} (to render the Excel extracts)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", *missing]):
+        if subprocess.call(cmd, env=env, stdout=subprocess.DEVNULL) != 0:
+            print(f"== install: `{' '.join(cmd)}` failed; the render tests will skip", flush=True)
+            return
+
+
 def main(argv: list[str]) -> int:
     names, pytest_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     by_name = {s.name: s for s in STAGES}
@@ -99,6 +134,7 @@ def main(argv: list[str]) -> int:
     installed = ROOT / ".venv" / ".installed"
     if installed.exists():
         print(f"== install: {installed.read_text().strip() or 'up to date'}", flush=True)
+    install_render_tools()
     results = []
     for stage in [by_name[n] for n in names] or STAGES:
         cmd = command(stage, pytest_args)

@@ -25,7 +25,7 @@ ARTIFACTS = Path(os.environ.get("PARTNER_WAREHOUSE_TEST_ARTIFACTS", settings.PRO
 # using one, directly or through another fixture, is marked `e2e`: the unit stage stays fast and its
 # budget honest however new tests are written. tests/test_run_tests.py checks each name is a fixture.
 DBT_FIXTURES = {
-    "published": "tests/test_portal.py: a generated zone through two pipeline runs",
+    "published": "tests/conftest.py: a generated zone through two pipeline runs (portal, language, workbook)",
     "dbt_build": "tests/test_dbt_project.py: `dbt build` of every model, unit and data test",
     "compiles": "tests/test_dbt_run_parameters.py: two `dbt compile` runs",
     "generated_run": "tests/conftest.py: a generated zone through `partner-warehouse run --all`",
@@ -83,3 +83,12 @@ def copy_of_generated_run(generated_run: dict[str, Any], tmp_path: Path) -> dict
     shutil.copy2(generated_run["warehouse"], warehouse)
     shutil.copytree(generated_run["publish_dir"], publish_dir)
     return {**generated_run, "landing": landing, "warehouse": warehouse, "publish_dir": publish_dir}
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Real publications, built once for every module that reads them (portal, language, workbook
+    tests): tests/test_portal.py's build_publications."""
+    from tests.test_portal import build_publications
+
+    return build_publications(tmp_path_factory.mktemp("portal"))

@@ -53,6 +53,8 @@ def test_stage_timeline_from_progress_lines() -> None:
     assert classify("gate: 42 expectations in 1.0s") == "gate"
     assert classify("dbt build: models, seeds and tests") == "dbt"
     assert classify("publication 2027-01-15: v1 published") == "publish"
+    # issue 15 item 4: the gate's final count, printed when the publication starts, is no gate stage
+    assert classify("publication: gate as published, dbt tests included: PASSED (285 checks)") == "publish"
     assert classify("evaluated 2025-01-15: partner 3") == "summary"
     assert classify("run date 2027-02-01, evaluation dates ...") is None
     assert classify("gate warning: raw/deals oddity: 3 failing rows") is None  # printed after dbt, not the gate

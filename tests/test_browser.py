@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from orchestration import settings
+from tests.statements_fixture import FORMULA_NAME, build_statements
 from tests.test_portal import FINAL_RUN, LAST_DATE, XSS_NAME, build_publications, extract, missed_next_tier
 
 pytestmark = pytest.mark.browser
@@ -46,6 +47,10 @@ CHROMIUM_ARGS = [
 ]
 DAGSTER_START_SECONDS = 90
 TIER_LABELS = {"partner": "Partner", "rising": "Rising", "leading": "Leading", "premier": "Premier"}
+# what the English workbook says of an action (written here independently of labels.py)
+ACTION_LABELS = {"unchanged": "Unchanged", "upgrade": "Upgrade", "downgrade_waived_2026": "Downgrade waived (2026)",
+                 "joined": "Joined", "downgrade": "Downgrade", "downgrade_not_in_window": "Downgrade not in window",
+                 "upgrade_held_compliance": "Upgrade held (not in good standing)"}  # fmt: skip
 
 
 def _free_port() -> int:
@@ -107,13 +112,17 @@ def publications(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def portal(publications: dict[str, Any]) -> Iterator[str]:
+    yield from _served(publications["publish_dir"])
+
+
+def _served(publish_dir: Path) -> Iterator[str]:
     """The portal served by uvicorn on a free localhost port, in a background thread."""
     import uvicorn
 
     from orchestration.portal import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(publications["publish_dir"]), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(publish_dir), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -131,6 +140,15 @@ def portal(publications: dict[str, Any]) -> Iterator[str]:
 
 # ---------------------------------------------------------------------------------------------
 # The portal
+
+
+def _download(page: Any, link: str, folder: Path) -> Path:
+    """Click a download link; the file saved under the name the portal suggested."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link).click()
+    saved = folder / info.value.suggested_filename
+    info.value.save_as(saved)
+    return saved
 
 
 def test_partner_manager_journey(browser: Any, portal: str, publications: dict[str, Any], shots: Path) -> None:
@@ -182,29 +200,100 @@ def test_partner_manager_journey(browser: Any, portal: str, publications: dict[s
     expect(page.locator("#history tbody tr")).to_have_count(9)
     page.screenshot(path=shots / "portal-04-partner.png", full_page=True)
 
-    # 5. the quarter's XLSX extract, read back
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Tier extract · Excel").click()
-    download = info.value
-    assert download.suggested_filename == f"tier_extract_{LAST_DATE}_v1.xlsx"
-    saved = publications["root"] / download.suggested_filename
-    download.save_as(saved)
-    wb = load_workbook(saved, read_only=True)
+    # 5. the quarter's XLSX extract (issue 15 item 1: the Tiers sheet in words), read back
+    saved = _download(page, "Tier extract · Excel (English)", publications["root"])
+    assert saved.name == f"tier_extract_{LAST_DATE}_v1.xlsx"
+    wb = load_workbook(saved)
     try:
-        sheet = list(wb.active.iter_rows(values_only=True))
+        assert wb.sheetnames == ["Tiers", "Requirements", "Read me"] and wb["Tiers"].freeze_panes == "C2"
+        sheet = list(wb["Tiers"].iter_rows(values_only=True))
     finally:
         wb.close()
     header = list(sheet[0])
-    assert header[:2] == ["partner_id", "partner_name"]
-    assert {"tier_before", "tier_after", "action", "attached_mrr", "gap_to_next_tier"} <= set(header)
+    assert header[:2] == ["Partner ID", "Partner"]
+    assert {"Tier before", "Tier after", "Action", "Attached MRR (12-month mean)", "Missing for the next tier"} <= set(
+        header
+    )
     assert len(sheet) == len(rows) + 1
     mine = [dict(zip(header, r, strict=True)) for r in sheet[1:] if r[0] == target["partner_id"]]
     assert len(mine) == 1
-    assert mine[0]["partner_name"] == target["partner_name"]
-    assert mine[0]["tier_after"] == target["tier_after"] and mine[0]["action"] == target["action"]
-    assert round(float(mine[0]["attached_mrr"]), 2) == round(float(target["attached_mrr"]), 2)
+    assert mine[0]["Partner"] == target["partner_name"]
+    assert mine[0]["Tier after"] == TIER_LABELS[target["tier_after"]]
+    assert mine[0]["Action"] == ACTION_LABELS[target["action"]]
+    assert round(float(mine[0]["Attached MRR (12-month mean)"]), 2) == round(float(target["attached_mrr"]), 2)
     assert dialogs == []
     page.close()
+
+
+def test_issue15_2_language_switch_and_french_extract(
+    browser: Any, portal: str, publications: dict[str, Any], shots: Path
+) -> None:
+    """A partner manager switches the portal to French, follows it through the pages, downloads the
+    French workbook; a browser set to French gets French without switching."""
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    from orchestration.portal import labels
+
+    target = missed_next_tier(publications["publish_dir"])
+    page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True, locale="en-US")
+    page.goto(portal + "/")
+    expect(page.locator("h1")).to_have_text("Technology tier publications")
+    page.locator("#language-switch").get_by_role("link", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("h1")).to_have_text("Publications des niveaux technologiques")
+    expect(page.locator("#language-switch .lang-current")).to_have_text("Français")
+    page.screenshot(path=shots / "portal-07-publications-fr.png", full_page=True)
+
+    # the choice holds on the next pages (a cookie), links need no parameter
+    page.get_by_role("link", name="15 janvier 2027").click()
+    expect(page.locator("h1")).to_contain_text("Niveaux technologiques · 15 janvier 2027")
+    expect(page.locator("#partners thead")).to_contain_text("Niveau après")
+    page.get_by_role("searchbox").fill(target["partner_name"])
+    page.get_by_role("button", name="Appliquer").click()
+    page.locator("#partners").get_by_role("link", name=target["partner_name"]).click()
+    next_tier = labels.tier_label(target["next_tier"], "fr")
+    expect(page.locator("#verdict")).to_contain_text(f"Pas encore {next_tier}")
+    explanation = labels.action_explanation(target["action"], target["tier_before"], target["tier_after"], None, "fr")
+    expect(page.locator("#explanation")).to_have_text(explanation)
+    expect(page.locator("body")).to_contain_text("Avantages du niveau")
+    page.screenshot(path=shots / "portal-08-partner-fr.png", full_page=True)
+
+    # the French workbook: sheets, frozen panes, formats, no formula
+    saved = _download(page, "Extrait des niveaux · Excel (français)", publications["root"])
+    assert saved.name == f"tier_extract_fr_{LAST_DATE}_v1.xlsx"
+    wb = load_workbook(saved)
+    try:
+        assert wb.sheetnames == ["Niveaux", "Exigences", "Lisez-moi"]
+        ws = wb["Niveaux"]
+        assert ws.freeze_panes == "C2" and ws.auto_filter.ref.startswith("A1:")
+        header = [c.value for c in ws[1]]
+        mine = [
+            dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2) if r[0].value == target["partner_id"]
+        ]
+        assert len(mine) == 1
+        assert mine[0]["Niveau après"].value == labels.tier_label(target["tier_after"], "fr")
+        assert mine[0]["MRR lié (moyenne sur 12 mois)"].number_format == "$#,##0.00"
+        assert mine[0]["Manque pour le niveau suivant"].value.startswith(
+            labels.REQUIREMENT_LABELS_FR[sorted(target["next_tier_blocking_requirements"].split(", "))[0]]
+        )
+        assert not [c for s in wb.worksheets for row in s.iter_rows() for c in row if c.data_type == "f"]
+    finally:
+        wb.close()
+
+    # back to English
+    page.locator("#language-switch").get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#verdict")).to_contain_text(f"Not yet {TIER_LABELS[target['next_tier']]}")
+    page.close()
+
+    # a browser whose language is French: Accept-Language decides before any switch
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1360, "height": 900})
+    french = context.new_page()
+    french.goto(portal + "/")
+    expect(french.locator("html")).to_have_attribute("lang", "fr")
+    expect(french.locator("h1")).to_have_text("Publications des niveaux technologiques")
+    context.close()
 
 
 def test_a_script_in_a_partner_name_renders_as_text(
@@ -233,6 +322,30 @@ def test_a_script_in_a_partner_name_renders_as_text(
     page.close()
 
 
+def test_issue15_4_html_gate_report_keeps_failing_rows_on_a_1400_px_screen(
+    browser: Any, tmp_path: Path, shots: Path
+) -> None:
+    """dbt test names run to 200 characters without a break: the report's table wraps them instead of
+    growing past the window, so the failing-rows column stays on screen."""
+    from orchestration.defs.quality.report import CheckResult, GateReport
+
+    long_name = "accepted_values_fct_technology_tier_evaluations_action__" + "__".join(["upgrade_held_compliance"] * 8)
+    checks = [
+        CheckResult(long_name, "dbt", "dbt", "warning", "failed", 3, description="x " * 80),
+        CheckResult("row_count", "partners", "volume", "blocking", "passed", 0, description="rows arrive"),
+    ]
+    page_file = tmp_path / "gate_report.html"
+    page_file.write_text(GateReport(checks=checks, run_date="2027-02-01").to_html(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(page_file.as_uri())
+    header = page.locator("table.checks th", has_text="failing rows")
+    box = header.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1400, box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    page.screenshot(path=shots / "gate-report-1400.png", full_page=True)
+    page.close()
+
+
 def test_not_found_page_in_the_browser(browser: Any, portal: str, shots: Path) -> None:
     from playwright.sync_api import expect
 
@@ -241,6 +354,75 @@ def test_not_found_page_in_the_browser(browser: Any, portal: str, shots: Path) -
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     page.screenshot(path=shots / "portal-06-not-found.png")
+    page.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# A solutions partner's commission statement (issue 15 item 3)
+
+
+@pytest.fixture(scope="session")
+def statement_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    built = build_statements(tmp_path_factory.mktemp("browser-statements"))
+    for url in _served(built["publish_dir"]):
+        yield {**built, "url": url}
+
+
+def test_solutions_partner_statement_page(browser: Any, statement_portal: dict[str, Any], shots: Path) -> None:
+    """The list of quarters, a quarter's partners, sp1's statement (the B9 example: 740 -> 148 -> 444),
+    its charts and lines not credited, a formula-named partner as text, the workbook read back."""
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(statement_portal["url"] + "/")
+    page.get_by_role("link", name="Commission statements").first.click()
+    expect(page.locator("#statement-quarters tbody tr")).to_have_count(2)
+    expect(page.locator("#statement-quarters tbody tr").last).to_contain_text("$444.00")
+    page.screenshot(path=shots / "statements-01-quarters.png", full_page=True)
+
+    page.get_by_role("link", name="2025-Q1").click()
+    expect(page.locator("#statement-partners tbody tr")).to_have_count(3)
+    expect(page.locator("#statement-partners tbody tr").first).to_contain_text("Partner sp1")  # biggest payout first
+    expect(page.locator("#statement-partners a.partner-link").last).to_have_text(FORMULA_NAME)
+    page.screenshot(path=shots / "statements-02-quarter.png", full_page=True)
+
+    page.get_by_role("link", name="Partner sp1").click()
+    expect(page.locator("#partner-name")).to_have_text("Partner sp1")
+    expect(page.locator("#payout")).to_have_text("$444.00")
+    accruals = page.locator("#accruals tbody tr")
+    expect(accruals).to_have_count(3)
+    for i in range(3):
+        expect(accruals.nth(i)).to_contain_text("$740.00")
+        expect(accruals.nth(i)).to_contain_text("20 %")
+        expect(accruals.nth(i)).to_contain_text("$148.00")
+        expect(accruals.nth(i)).to_contain_text("B9 D20")
+    expect(page.locator("#monthly tbody tr")).to_have_count(3)
+    expect(page.locator("svg.chart")).to_have_count(2)
+    expect(page.locator("svg.chart").first.locator("circle")).to_have_count(12)  # 6 months x sold, managed
+    expect(page.locator("svg.chart").last.locator("circle")).to_have_count(2)  # Q1 and Q2 payouts
+    expect(page.locator("#not-credited tbody tr")).to_have_count(1)
+    expect(page.locator("#not-credited")).to_contain_text("Credit overages are never credited or commissioned.")
+    page.screenshot(path=shots / "statements-03-partner.png", full_page=True)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Statement · Excel").click()
+    download = info.value
+    assert download.suggested_filename == "statement_2025-01-01_v1.xlsx"
+    saved = statement_portal["root"] / download.suggested_filename
+    download.save_as(saved)
+    wb = load_workbook(saved, read_only=True)
+    try:
+        assert wb.sheetnames == ["Payouts", "Accruals", "Monthly MRR", "Not credited", "Read me"]
+        rows = list(wb["Payouts"].iter_rows(values_only=True))
+        sp1 = dict(zip(rows[0], next(r for r in rows[1:] if r[0] == "sp1"), strict=True))
+        assert (sp1["payout_usd"], sp1["accrual_count"]) == (444.0, 3)
+    finally:
+        wb.close()
+    assert page.evaluate("document.querySelectorAll('script').length") == 0
+    assert dialogs == []
     page.close()
 
 

@@ -89,3 +89,15 @@ def test_the_dbt_resource_knows_its_version_without_running_dbt(
     other = WarehouseDbtCliResource(project_dir=resource.project_dir, dbt_executable=str(fusion))
     assert other._cli_version == Version("1.2.3")
     assert asked == [[str(fusion), "--version"]]
+
+
+def test_statements_are_published_per_evaluation_date_after_the_solutions_marts(defs: dg.Definitions) -> None:
+    """Issue 15 item 3: the statement asset shares the tier publication's partitions and job, and
+    waits for the commission marts."""
+    graph = defs.resolve_asset_graph()
+    node = graph.get(dg.AssetKey(["publication", "solutions_statement_publication"]))
+    assert node.partitions_def.get_partition_keys()[:1] == ["2024-01-15"]
+    assert dg.AssetKey(["marts", "fct_commission_payouts_quarterly"]) in node.parent_keys
+    assert node.assets_def.op.pool == DUCKDB_WRITER_POOL
+    job = defs.resolve_job_def("publish_quarter")
+    assert dg.AssetKey(["publication", "solutions_statement_publication"]) in job.asset_layer.selected_asset_keys

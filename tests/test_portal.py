@@ -65,11 +65,6 @@ def build_publications(root: Path, runs: tuple[date, ...] = (FIRST_RUN, FINAL_RU
     return {"root": root, "publish_dir": publish_dir, "warehouse": warehouse, "xss_id": xss_id}
 
 
-@pytest.fixture(scope="session")
-def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return build_publications(tmp_path_factory.mktemp("portal"))
-
-
 def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple]:
     con = duckdb.connect()
     try:
@@ -175,11 +170,18 @@ def test_a_date_published_while_its_window_is_open_says_so(scratch: Path) -> Non
     """Point current back at v1 of the last date: the list and the quarter page show the open window."""
     pointer = scratch / "technology_tiers" / LAST_DATE.isoformat() / "current.json"
     pointer.write_text(json.dumps({"version": 1}))
-    client = TestClient(create_app(scratch))
+    client = TestClient(create_app(scratch, today=lambda: date(2027, 1, 20)))
     newest = table_rows(client.get("/").text, "publications")[0]
-    assert "Window open" in newest and "Final" not in newest
+    # issue 15 item 4: the closing date (rules.md D10: E + 14 days) and the days left on the portal's clock
+    assert "POC window open until 29 January 2027" in newest and "9 days left" in newest
+    assert "Final" not in newest
     page = client.get(f"/quarters/{LAST_DATE}").text
-    assert "Version 1 (current of 2)" in page and "POC window open" in page
+    assert "Version 1 (current of 2)" in page and "POC window open until 29 January 2027" in page
+    last_day = TestClient(create_app(scratch, today=lambda: date(2027, 1, 29))).get(f"/quarters/{LAST_DATE}").text
+    assert "closes today" in last_day
+    closed = TestClient(create_app(scratch, today=lambda: date(2027, 1, 30))).get("/?lang=fr").text
+    assert "Fenêtre POC ouverte jusqu&#39;au 29 janvier 2027" in closed
+    assert "fermée ; la prochaine exécution publie la version définitive" in closed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,7 +330,7 @@ def test_partner_history_chart_and_benefits(client: TestClient, published: dict[
     # benefits of the tier, active or not (A10)
     benefits = query(
         publish_dir / "analytics.duckdb",
-        """SELECT benefit, is_active FROM marts.fct_technology_partner_benefits
+        """SELECT benefit_en, is_active FROM marts.fct_technology_partner_benefits
            WHERE partner_id = ? AND evaluation_date = ?""",
         [pid, LAST_DATE],
     )
@@ -434,13 +436,21 @@ def test_pages_forbid_scripts_and_framing(client: TestClient) -> None:
     assert client.post("/").status_code == 405  # read-only
 
 
-def test_gate_page_shows_the_last_report_as_text(client: TestClient, published: dict[str, Any], scratch: Path) -> None:
-    report = (published["publish_dir"] / "gate" / "latest.md").read_text(encoding="utf-8")
+def test_gate_page_shows_the_last_report_as_a_table(
+    client: TestClient, published: dict[str, Any], scratch: Path
+) -> None:
+    """Issue 15 item 4: the report's checks as table rows (failures first), not Markdown in <pre>."""
+    latest = json.loads((published["publish_dir"] / "gate" / "latest.json").read_text(encoding="utf-8"))
     html = client.get("/gate").text
-    assert "Last data-quality gate" in html
-    first_table_row = next(line for line in report.splitlines() if line.startswith("| "))
-    assert str(escape(first_table_row)) in html
-    (scratch / "gate" / "latest.md").write_text("# Gate\n| warn | <b>volume</b> |\n", encoding="utf-8")
+    assert "Last data-quality gate" in html and "<pre" not in html
+    body = re.search(r'id="gate-report".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    assert len(rows) == len(latest["checks"])
+    failed = [c for c in latest["checks"] if c["status"] != "passed"]
+    for row, check in zip(rows, failed, strict=False):  # what did not pass comes first
+        assert f'<td class="wrap-anywhere">{escape(check["name"])}</td>' in row
+    hostile = {**latest, "checks": [{**latest["checks"][0], "name": "<b>volume</b>", "status": "failed"}]}
+    (scratch / "gate" / "latest.json").write_text(json.dumps(hostile), encoding="utf-8")
     html = TestClient(create_app(scratch)).get("/gate").text
     assert "&lt;b&gt;volume&lt;/b&gt;" in html and "<b>volume</b>" not in html
 
@@ -566,12 +576,31 @@ def test_chart_scale_threshold_and_escaping() -> None:
             [Series("<b>x</b>", [(date(2026, 1, 15), 10.0), (date(2026, 4, 15), 20.0)], 'a"b')],
             title="<i>t</i>",
             threshold=30.0,
-            threshold_label="<u>limit</u>",
         )
     )
-    assert "<b>" not in svg and "<i>" not in svg and "<u>" not in svg and 'a"b' not in svg
+    assert "<b>" not in svg and "<i>" not in svg and 'a"b' not in svg
     assert svg.count("<circle") == 2 and 'class="threshold"' in svg
-    assert "&lt;u&gt;limit&lt;/u&gt;" in svg
+
+
+def test_issue15_4_no_chart_text_is_drawn_inside_the_plot_over_a_line(
+    client: TestClient, published: dict[str, Any]
+) -> None:
+    """On the partner pages whose chart draws the next tier's threshold, every text of the SVG is an
+    axis label outside the plot area; the threshold is named in the figure caption instead."""
+    from orchestration.portal.chart import BOTTOM, HEIGHT, LEFT
+
+    drawn = 0
+    for row in extract(published["publish_dir"])[:40]:
+        html = client.get(f"/quarters/{LAST_DATE}/partners/{row['partner_id']}").text
+        for svg in re.findall(r"<svg class=\"chart\".*?</svg>", html, flags=re.S):
+            texts = re.findall(r'<text class="([^"]+)" x="([\d.]+)" y="([\d.]+)"', svg)
+            assert {cls for cls, _, _ in texts} == {"axis"}, "only axis labels are written in a chart"
+            for _, x, y in texts:
+                assert float(x) <= LEFT or float(y) >= HEIGHT - BOTTOM, f"text at ({x}, {y}) is inside the plot"
+            drawn += 'class="threshold"' in svg
+        if 'class="threshold"' in html:
+            assert 'class="legend legend-threshold"' in html  # named in the caption
+    assert drawn, "no partner page of the fixture draws a threshold"
 
 
 def test_portal_command_binds_localhost_by_default() -> None:

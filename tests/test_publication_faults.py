@@ -160,7 +160,7 @@ def test_an_exception_half_way_through_writing_leaves_no_trace(
         raise RuntimeError("injected: crashed while writing the workbook")
 
     monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")  # a republication is due
-    monkeypatch.setattr(publish_module, "write_xlsx", explode)
+    monkeypatch.setattr(publish_module, "write_workbook", explode)
     with pytest.raises(RuntimeError, match="injected"):
         _publish_again(world)
     _assert_nothing_published(world)

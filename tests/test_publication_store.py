@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -94,50 +94,3 @@ def test_verify_notices_a_changed_file(tmp_path: Path) -> None:
     v1 = store.commit(_stage(store, "a\n1\n"), E, 1)
     (v1.path / "tier_extract.csv").write_text("tampered")
     assert store.verify(v1) == [f"{v1.path / 'tier_extract.csv'}: sha256 differs from the manifest"]
-
-
-def test_xlsx_extract_reads_back_typed_and_formatted(tmp_path: Path) -> None:
-    """The Excel extract (written in openpyxl's write-only mode): the frame's values and types, a
-    styled and frozen header, filters, number formats, widths, and a size read-only readers see."""
-    import duckdb
-    import pandas as pd
-    from openpyxl import load_workbook
-
-    from orchestration.defs.publication.publish import _count_rows, write_xlsx
-
-    frame = pd.DataFrame(
-        {
-            "partner_id": ["P1", "P2", "P3"],
-            "evaluation_date": pd.to_datetime(["2027-01-15"] * 3),
-            "pending_tier": ["premier", None, None],
-            "at_risk": [True, False, True],
-            "attached_mrr": [1234.5, 0.0, float("nan")],
-            "avg_rating": [4.25, None, 3.0],
-            "review_count": pd.array([3, 0, 12], dtype="int32"),
-            "gap_to_next_tier": ["attached_mrr: 1234.50 of 5000.00 (short 3765.50)", None, "x" * 80],
-        }
-    )
-    path = tmp_path / "tier_extract.xlsx"
-    write_xlsx(frame, path)
-
-    wb = load_workbook(path)
-    ws = wb.active
-    assert wb.sheetnames == ["tiers"] and ws.title == "tiers"
-    rows = list(ws.iter_rows(values_only=True))
-    assert list(rows[0]) == list(frame.columns)
-    assert rows[1] == ("P1", datetime(2027, 1, 15), "premier", True, 1234.5, 4.25, 3, frame.gap_to_next_tier[0])
-    assert rows[2] == ("P2", datetime(2027, 1, 15), None, False, 0.0, None, 0, None)
-    assert rows[3][4:7] == (None, 3.0, 12)
-    header = ws["A1"]
-    assert header.font.b and header.font.color.rgb == "00FFFFFF" and header.fill.fgColor.rgb == "0033475B"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H4"
-    assert [ws.cell(2, c).number_format for c in (2, 5, 6, 7)] == ["yyyy-mm-dd", "#,##0.00", "0.00", "General"]
-    assert ws.cell(4, 5).number_format == "#,##0.00"  # an empty money cell keeps the format
-    widths = {k: v.width for k, v in ws.column_dimensions.items()}
-    assert widths["A"] == 12 and widths["E"] == 14 and widths["H"] == 60
-    wb.close()
-
-    read_only = load_workbook(path, read_only=True)
-    assert read_only.active.max_row == 4 and read_only.active.max_column == 8
-    read_only.close()
-    assert _count_rows(duckdb.connect(), path) == 3  # the publication's audit

@@ -519,7 +519,7 @@ def test_a3_rating_threshold_at_exactly_3_5_passes() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# A4 - A6: requirements
+# A4, A5, A6: requirements
 
 
 def test_a4_requirement_rows_follow_the_table() -> None:

@@ -59,25 +59,8 @@ def test_issue13_5_csv_text_cells_starting_with_a_formula_trigger_get_a_leading_
     assert raw == [*PAYLOADS, "plain name"]
 
 
-def test_issue13_5_xlsx_text_cells_are_strings_never_formulas(tmp_path: Path) -> None:
-    from openpyxl import load_workbook
-
-    from orchestration.defs.publication.publish import write_xlsx
-
-    frame = pd.DataFrame(
-        {
-            "partner_name": [*PAYLOADS, "#N/A", "plain"],
-            "attached_mrr": [-2.0] + [1.0] * (len(PAYLOADS) + 1),
-        }
-    )
-    path = tmp_path / "x.xlsx"
-    write_xlsx(frame, path)
-    ws = load_workbook(path).active
-    cells = [ws.cell(r, 1) for r in range(2, len(frame) + 2)]
-    assert [c.data_type for c in cells] == ["s"] * len(frame)
-    assert [c.value for c in cells] == [*PAYLOADS, "#N/A", "plain"]
-    assert ws.cell(2, 2).value == -2.0 and ws.cell(2, 2).data_type == "n"
-
+# The Excel workbook's text cells: tests/test_extract_workbook.py
+# (test_issue13_5_issue15_every_text_cell_is_a_string_never_a_formula).
 
 # ---------------------------------------------------------------------------------------------
 # Item 6: unknown and vanished feed folders
@@ -263,9 +246,9 @@ def test_issue13_5_published_extracts_neutralise_hostile_partner_names(three_run
         csv_names = {r["partner_name"] for r in csv.DictReader(fh)}
     assert {"'" + p for p in PAYLOADS} <= csv_names
     assert not {n for n in csv_names if n and n[0] in "=+-@\t\r"}
-    ws = load_workbook(v.path / "tier_extract.xlsx").active
+    ws = load_workbook(v.path / "tier_extract.xlsx")["Tiers"]
     header = [c.value for c in ws[1]]
-    name_cells = [row[header.index("partner_name")] for row in ws.iter_rows(min_row=2)]
+    name_cells = [row[header.index("Partner")] for row in ws.iter_rows(min_row=2)]
     assert {c.value for c in name_cells} >= set(PAYLOADS)
     assert {c.data_type for c in name_cells if c.value is not None} == {"s"}
     con = duckdb.connect()

@@ -5,18 +5,22 @@ Pages: the list of evaluation dates (/), a quarter's partners (/quarters/<E>), a
 (/files/<E>/v<N>/<name>, only names listed in that version's manifest). No JavaScript, no CDN; a
 Content-Security-Policy forbids scripts altogether, and Jinja2 autoescaping escapes every
 partner-supplied string.
+
+English or French (issue 15 item 2): `?lang=fr` on any page switches and is remembered in a cookie;
+without either, the browser's Accept-Language decides. Every word comes from labels.py.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -28,13 +32,14 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orchestration.defs.publication.store import MANIFEST
-from orchestration.portal import labels
+from orchestration.portal import labels, statements
 from orchestration.portal.chart import Series, line_chart, threshold_in_range
 from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData
 from orchestration.program import PROGRAM
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 100
+LANG_COOKIE = "lang"
 log = logging.getLogger("partner_warehouse.portal")
 
 PAGE_CSP = (
@@ -87,6 +92,16 @@ class SecurityHeaders:
 # Template helpers
 
 
+def _in_page_language(fn: Callable[..., str]) -> Callable[..., str]:
+    """A labels.py formatter as a Jinja filter or global that speaks the page's language (`lang`)."""
+
+    @pass_context
+    def localized(context: Any, *args: Any) -> str:
+        return fn(*args, lang=context.get("lang", labels.DEFAULT_LANGUAGE))
+
+    return localized
+
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -95,34 +110,79 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    localized = {
+        name: _in_page_language(getattr(labels, fn))
+        for name, fn in {
+            "money": "money",
+            "number": "number",
+            "rating": "rating",
+            "long_date": "long_date",
+            "tier_label": "tier_label",
+            "action_label": "action_label",
+            "requirement_label": "requirement_label",
+            "requirement_short": "requirement_short",
+            "status_label": "status_label",
+            "requirement_value": "requirement_value",
+            "level_label": "level_label",
+            "shortfall_value": "shortfall_value",
+            "yes_no": "yes_no",
+        }.items()
+    }
+    env.filters.update(localized, short_date=labels.short_date, timestamp=labels.timestamp, bytes=labels.byte_size)
+    # The statement pages' words (issue 15 item 3) are English only for now.
     env.filters.update(
-        money=labels.money,
-        number=labels.number,
-        rating=labels.rating,
-        long_date=labels.long_date,
-        short_date=labels.short_date,
-        timestamp=labels.timestamp,
-        tier_label=labels.tier_label,
-        action_label=labels.action_label,
-        requirement_label=labels.requirement_label,
-        requirement_short=labels.requirement_short,
-        status_label=labels.status_label,
-        requirement_value=labels.requirement_value,
-        level_label=labels.level_label,
-        bytes=labels.byte_size,
-        shortfall_value=labels.shortfall_value,
+        commission_program_label=labels.commission_program_label,
+        partner_role_label=labels.partner_role_label,
+        product_line_label=labels.product_line_label,
+        percent=labels.percent,
+        month_label=labels.month_label,
     )
+    env.globals.update(statements.env_globals())  # issue 15 item 3
     env.globals.update(
-        action_explanation=labels.action_explanation,
+        _=_in_page_language(labels.text),
+        action_explanation=_in_page_language(labels.action_explanation),
         quarter_url=quarter_url,
         partner_url=partner_url,
         file_url=file_url,
         arrow=arrow,
         TIERS=TIERS,
         ACTIONS=ACTIONS,
+        LANGUAGES=labels.LANGUAGES,
+        LANGUAGE_NAMES=labels.LANGUAGE_NAMES,
         POC_FORM_WINDOW_DAYS=PROGRAM.poc_form_window_days,  # rules.md A7/D10
+        GOOD_STANDING_LOOKBACK_DAYS=PROGRAM.good_standing_lookback_days,  # rules.md A8/D12
     )
     return env
+
+
+def request_language(request: Request) -> str:
+    """`?lang=` first, then the cookie it set, then the best of Accept-Language (q-values honoured)."""
+    for chosen in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if chosen in labels.LANGUAGES:
+            return chosen
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        try:
+            q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in labels.LANGUAGES and q > 0:
+            ranked.append((-q, i, primary))
+    return min(ranked)[2] if ranked else labels.DEFAULT_LANGUAGE
+
+
+def language_url(request: Request, lang: str) -> str:
+    """This page in `lang`: the same path and query, `lang` replaced."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def poc_window(evaluation_date: date, today: date) -> dict[str, Any]:
+    """rules.md A7/D10: the POC form may arrive until E + poc_form_window_days (inclusive)."""
+    closes = evaluation_date + timedelta(days=PROGRAM.poc_form_window_days)
+    return {"closes_on": closes, "days_left": (closes - today).days}
 
 
 def quarter_url(e: date) -> str:
@@ -207,12 +267,25 @@ def _quarter_params(request: Request) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def create_app(publish_dir: Path) -> Starlette:
+def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> Starlette:
+    """`today` is the portal's clock (UTC date) for the days left in a POC window; tests pass their own."""
     data = PortalData(Path(publish_dir))
     templates = Jinja2Templates(env=_env())
+    clock = today or (lambda: datetime.now(UTC).date())
 
     def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
-        return templates.TemplateResponse(request, name, context, status_code=status_code)
+        lang = request_language(request)
+        context |= {
+            "lang": lang,
+            "language_url": lambda code: language_url(request, code),
+            "poc_window": lambda e: poc_window(e, clock()),
+        }
+        response = templates.TemplateResponse(request, name, context, status_code=status_code)
+        response.headers["content-language"] = lang
+        response.headers["vary"] = "Accept-Language, Cookie"
+        if request.query_params.get("lang") in labels.LANGUAGES:  # remember the switch
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+        return response
 
     def index(request: Request) -> Response:
         return render(request, "index.html", dates=data.overview(), latest_gate=data.latest_gate())
@@ -272,6 +345,12 @@ def create_app(publish_dir: Path) -> Starlette:
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         row = p.row
+        lang = request_language(request)
+
+        def _(english: str) -> str:
+            return labels.text(english, lang)
+
+        name = row.get("partner_name") or partner_id
         next_thresholds = {r.requirement: r.threshold for r in p.next_requirements}
         next_tier = row.get("next_tier")
         dates = [s["evaluation_date"] for s in p.series]
@@ -281,56 +360,42 @@ def create_app(publish_dir: Path) -> Starlette:
 
         charts = []
         if dates:
-            charts.append(
-                {
-                    "title": "Attached MRR (12-month mean)",
-                    "legend": [("attached", "Attached MRR")],
-                    "svg": line_chart(
-                        [Series("Attached MRR", values("attached_mrr"), "attached")],
-                        title=f"Attached MRR of {row.get('partner_name') or partner_id} by evaluation date",
-                        highlight=e,
-                        threshold=next_thresholds.get("attached_mrr"),
-                        threshold_label=(
-                            f"{labels.tier_label(next_tier)} threshold {labels.money(next_thresholds['attached_mrr'])}"
-                            if next_thresholds.get("attached_mrr")
-                            else None
+            for title, requirement, series in (
+                ("Attached MRR (12-month mean)", "attached_mrr", [("attached_mrr", "attached", "Attached MRR")]),
+                (
+                    "Influenced revenue",
+                    "influenced_mrr",
+                    [
+                        ("influenced_deals_mrr", "influenced", "Influenced-deals MRR"),
+                        ("install_90d_mrr", "install", "90-day install MRR"),
+                    ],
+                ),
+            ):
+                threshold = next_thresholds.get(requirement)
+                plotted = [Series(_(label), values(key), css) for key, css, label in series]
+                charts.append(
+                    {
+                        "title": _(title),
+                        "legend": [(css, _(label)) for _key, css, label in series],
+                        # the threshold is named in the caption's legend, never drawn over a line (issue 15 item 4)
+                        "svg": line_chart(
+                            plotted,
+                            title=_("{title} of {name} by evaluation date").format(title=_(title), name=name),
+                            highlight=e,
+                            threshold=threshold,
+                            lang=lang,
                         ),
-                    ),
-                    "threshold": next_thresholds.get("attached_mrr"),
-                    "threshold_drawn": threshold_in_range(
-                        [v for _, v in values("attached_mrr")], next_thresholds.get("attached_mrr")
-                    ),
-                },
-            )
-            charts.append(
-                {
-                    "title": "Influenced revenue",
-                    "legend": [("influenced", "Influenced-deals MRR"), ("install", "90-day install MRR")],
-                    "svg": line_chart(
-                        [
-                            Series("Influenced-deals MRR", values("influenced_deals_mrr"), "influenced"),
-                            Series("90-day install MRR", values("install_90d_mrr"), "install"),
-                        ],
-                        title=f"Influenced revenue of {row.get('partner_name') or partner_id} by evaluation date",
-                        highlight=e,
-                        threshold=next_thresholds.get("influenced_mrr"),
-                        threshold_label=(
-                            f"{labels.tier_label(next_tier)} deals threshold "
-                            f"{labels.money(next_thresholds['influenced_mrr'])}"
-                            if next_thresholds.get("influenced_mrr")
-                            else None
-                        ),
-                    ),
-                    "threshold": next_thresholds.get("influenced_mrr"),
-                    "threshold_drawn": threshold_in_range(
-                        [v for _, v in values("influenced_deals_mrr") + values("install_90d_mrr")],
-                        next_thresholds.get("influenced_mrr"),
-                    ),
-                },
-            )
+                        "threshold": threshold,
+                        "threshold_drawn": threshold_in_range([v for s in plotted for _d, v in s.points], threshold),
+                    }
+                )
+        # the guide's French wording, or the seed's English translation (issue 15 item 2)
+        suffix = "" if lang == "fr" else "_en"
         benefit_groups: dict[str, list[dict[str, Any]]] = {}
         for b in p.benefits:
-            benefit_groups.setdefault(b.get("category_label") or b.get("category") or "", []).append(b)
+            b = {**b, "name": b.get(f"benefit{suffix}") or b.get("benefit"), "note": b.get(f"qualifier{suffix}")}
+            group = b.get(f"category_label{suffix}") or b.get("category_label") or b.get("category") or ""
+            benefit_groups.setdefault(group, []).append(b)
         return render(
             request,
             "partner.html",
@@ -349,12 +414,12 @@ def create_app(publish_dir: Path) -> Starlette:
             raise HTTPException(404, f"partner {partner_id!r} is in no publication")
         return RedirectResponse(partner_url(e, partner_id), status_code=302)
 
-    def download(request: Request) -> Response:
+    def download(request: Request, source: PortalData = data) -> Response:
         e = _parse_date(request.path_params["evaluation_date"])
         name = request.path_params["name"]
         number = request.path_params["version"]
         try:
-            path = data.download(e, number, name)
+            path = source.download(e, number, name)
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         media_type, disposition = MEDIA_TYPES.get(path.suffix, ("application/octet-stream", "attachment"))
@@ -363,6 +428,31 @@ def create_app(publish_dir: Path) -> Starlette:
         response = FileResponse(path, media_type=media_type, filename=filename, content_disposition_type=disposition)
         response.headers["content-security-policy"] = FILE_CSP
         return response
+
+    # -- solutions commission statements (issue 15 item 3) ------------------------------------
+    statement_data = statements.StatementData(Path(publish_dir))
+
+    def statement_list(request: Request) -> Response:
+        return render(request, "statements.html", quarters=statement_data.quarters())
+
+    def statement_quarter(request: Request) -> Response:
+        q = _parse_date(request.path_params["evaluation_date"])
+        try:
+            sq = statement_data.quarter(q)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return render(request, "statement_quarter.html", sq=sq)
+
+    def statement_partner(request: Request) -> Response:
+        q = _parse_date(request.path_params["evaluation_date"])
+        try:
+            page = statement_data.statement(q, request.path_params["partner_id"])
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        return render(request, "statement_partner.html", s=page)
+
+    def statement_download(request: Request) -> Response:
+        return download(request, statement_data)
 
     def gate(request: Request) -> Response:
         latest = data.latest_gate()
@@ -373,9 +463,10 @@ def create_app(publish_dir: Path) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         detail = exc.detail if isinstance(exc, HTTPException) else None
-        title = {404: "Page not found", 405: "Method not allowed"}.get(status, "Request failed")
+        lang = request_language(request)
+        title = labels.text({404: "Page not found", 405: "Method not allowed"}.get(status, "Request failed"), lang)
         if status == 404 and detail in (None, "Not Found"):
-            detail = "There is no page or published file at this address."
+            detail = labels.text("There is no page or published file at this address.", lang)
         return render(request, "error.html", status_code=status, status=status, title=title, detail=detail)
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -385,8 +476,11 @@ def create_app(publish_dir: Path) -> Starlette:
             "error.html",
             status_code=500,
             status=500,
-            title="Something went wrong",
-            detail="The page could not be built from the published files. The error has been logged.",
+            title=labels.text("Something went wrong", request_language(request)),
+            detail=labels.text(
+                "The page could not be built from the published files. The error has been logged.",
+                request_language(request),
+            ),
         )
         # This response leaves through ServerErrorMiddleware, outside SecurityHeaders.
         response.headers["content-security-policy"] = PAGE_CSP
@@ -400,6 +494,12 @@ def create_app(publish_dir: Path) -> Starlette:
         Route("/quarters/{evaluation_date}/partners/{partner_id}", partner, name="partner"),
         Route("/partners/{partner_id}", partner_latest, name="partner_latest"),
         Route("/files/{evaluation_date}/v{version:int}/{name}", download, name="download"),
+        Route("/statements", statement_list, name="statements"),
+        Route("/statements/{evaluation_date}", statement_quarter, name="statement_quarter"),
+        Route("/statements/{evaluation_date}/partners/{partner_id}", statement_partner, name="statement_partner"),
+        Route(
+            "/statement-files/{evaluation_date}/v{version:int}/{name}", statement_download, name="statement_download"
+        ),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -12,6 +12,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from orchestration.portal import labels
+
 WIDTH, HEIGHT = 600, 240
 LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 40
 
@@ -23,16 +25,25 @@ class Series:
     css: str  # class name: the colour comes from the stylesheet
 
 
-def money_short(v: float) -> str:
-    """$1.2M, $350k, $900 — axis labels."""
+def money_short(v: float, lang: str = labels.DEFAULT_LANGUAGE) -> str:
+    """$1.2M, $350k, $900 — axis labels (French: 1,2 M$, 350 k$, 900 $)."""
     a = abs(v)
     if a >= 1_000_000:
-        text = f"{v / 1_000_000:.1f}".rstrip("0").rstrip(".") + "M"
+        number, unit = f"{v / 1_000_000:.1f}".rstrip("0").rstrip("."), "M"
     elif a >= 1_000:
-        text = f"{v / 1_000:.1f}".rstrip("0").rstrip(".") + "k"
+        number, unit = f"{v / 1_000:.1f}".rstrip("0").rstrip("."), "k"
     else:
-        text = f"{v:.0f}"
-    return "$" + text
+        number, unit = f"{v:.0f}", ""
+    if labels.language(lang) == "fr":
+        return f"{number.replace('.', ',')}\u00a0{unit}$"
+    return f"${number}{unit}"
+
+
+def month_short(d: date, lang: str = labels.DEFAULT_LANGUAGE) -> str:
+    """Jan 27 / janv. 27 — the x axis."""
+    if labels.language(lang) == "fr":
+        return f"{labels.MONTHS_FR_SHORT[d.month - 1]} {d:%y}"
+    return d.strftime("%b %y")
 
 
 def nice_ticks(top: float, count: int = 4) -> list[float]:
@@ -62,14 +73,16 @@ def line_chart(
     title: str,
     highlight: date | None = None,
     threshold: float | None = None,
-    threshold_label: str | None = None,
+    lang: str = labels.DEFAULT_LANGUAGE,
 ) -> Markup:
     """One panel: x = evaluation dates, y = USD from 0; an optional dashed threshold line, drawn only
-    when it is within 4x the data (otherwise it is stated in the caption instead of flattening the data)."""
+    when it is within 4x the data (otherwise it is stated in the caption instead of flattening the data).
+    The threshold carries no text inside the plot: a label there was drawn over the series' lines
+    (issue 15 item 4); the figure's caption names it beside its dashed legend mark."""
     dates = sorted({d for s in series for d, _ in s.points})
     values = [v for s in series for _, v in s.points if v is not None]
     if not dates or not values:
-        return Markup('<p class="muted">No metric values for this partner.</p>')
+        return Markup(f'<p class="muted">{escape(labels.text("No metric values for this partner.", lang))}</p>')
     data_max = max(max(values), 0.0)
     draw_threshold = threshold_in_range(values, threshold)
     top = max(data_max, threshold if draw_threshold and threshold else 0.0) or 1.0
@@ -92,13 +105,15 @@ def line_chart(
     ]
     for t in ticks:
         parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(t):.1f}" y2="{y(t):.1f}"/>')
-        parts.append(f'<text class="axis" x="{LEFT - 8}" y="{y(t) + 4:.1f}" text-anchor="end">{money_short(t)}</text>')
+        parts.append(
+            f'<text class="axis" x="{LEFT - 8}" y="{y(t) + 4:.1f}" text-anchor="end">{money_short(t, lang)}</text>'
+        )
     step = max(1, math.ceil(len(dates) / 9))
     for i, d in enumerate(dates):
         if i % step == 0 or i == len(dates) - 1:
             parts.append(
                 f'<text class="axis" x="{x(d):.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle">'
-                f"{escape(d.strftime('%b %y'))}</text>"
+                f"{escape(month_short(d, lang))}</text>"
             )
     if highlight in dates:
         hx = x(highlight)
@@ -106,11 +121,7 @@ def line_chart(
     if draw_threshold and threshold is not None:
         ty = y(threshold)
         parts.append(f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}"/>')
-        if threshold_label:
-            parts.append(
-                f'<text class="threshold-label" x="{LEFT + 6}" y="{ty - 6:.1f}" text-anchor="start">'
-                f"{escape(threshold_label)}</text>"
-            )
+    on = labels.text("{label} on {date}: {amount}", lang)
     for s in series:
         pts = [(d, v) for d, v in sorted(s.points) if v is not None]
         if not pts:
@@ -120,7 +131,8 @@ def line_chart(
         for d, v in pts:
             parts.append(
                 f'<circle class="dot {escape(s.css)}" cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5">'
-                f"<title>{escape(s.label)} on {d.isoformat()}: ${v:,.2f}</title></circle>"
+                f"<title>{escape(on.format(label=s.label, date=d.isoformat(), amount=labels.money(v, lang)))}"
+                "</title></circle>"
             )
     parts.append(f'<line class="axis-line" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
     parts.append("</svg>")

@@ -92,10 +92,14 @@ def change_of(tier_before: str | None, tier_after: str | None) -> str:
 def gate_of(checks: dict[str, Any] | None) -> dict[str, Any]:
     """A version's gate result from its manifest's `checks` (the gate summary of the run that made it)."""
     if not checks:
-        return {"state": "unknown", "label": "Not recorded", "summary": None}
+        return {"state": "unknown", "label": "Not recorded", "summary": None, "warnings": 0, "checks": None}
+    counts = checks.get("counts") or {}
+    # one count everywhere (issue 15 item 4): a manifest's gate summary and gate/latest.json both carry
+    # the report's own counts (with the dbt tests folded in), the numbers its summary sentence states
     warnings = checks.get("warnings")
     if not isinstance(warnings, int):
-        warnings = (checks.get("counts") or {}).get("warnings") or 0
+        warnings = counts.get("warnings") or 0
+    total = checks.get("checks") if isinstance(checks.get("checks"), int) else counts.get("checks")
     if checks.get("blocked"):
         state, label = "blocked", "Blocked"
     elif warnings:
@@ -103,7 +107,13 @@ def gate_of(checks: dict[str, Any] | None) -> dict[str, Any]:
     else:
         state, label = "passed", "Passed"
     summary = checks.get("summary")
-    return {"state": state, "label": label, "summary": summary if isinstance(summary, str) else None}
+    return {
+        "state": state,
+        "label": label,
+        "summary": summary if isinstance(summary, str) else None,
+        "warnings": warnings,
+        "checks": total,
+    }
 
 
 @dataclass
@@ -269,7 +279,9 @@ class PortalData:
                 for (e,) in con.execute(
                     "SELECT DISTINCT evaluation_date FROM marts.fct_technology_tier_evaluations"
                 ).fetchall():
-                    out.setdefault(e, DateOverview(e, False, gate={"state": "none", "label": "—", "summary": None}))
+                    out.setdefault(
+                        e, DateOverview(e, False, gate={"state": "none", "label": "—", "summary": None, "warnings": 0})
+                    )
         return [out[e] for e in sorted(out, reverse=True)]
 
     def latest_gate(self) -> dict[str, Any] | None:
@@ -283,12 +295,16 @@ class PortalData:
             return None
         if not isinstance(data, dict):
             return None
-        report = self.root / GATE_DIR / "latest.md"
+        checks = [c for c in data.get("checks") or [] if isinstance(c, dict)]
+        order = {"blocking": 0, "warning": 1}
+        # the report as a table (issue 15 item 4): what failed first, as the Markdown report orders it
+        checks.sort(key=lambda c: (c.get("status") == "passed", order.get(c.get("severity"), 2)))
         return {
             **gate_of(data),
             "run_date": data.get("run_date"),
             "generated_at": data.get("generated_at"),
-            "markdown": report.read_text(encoding="utf-8") if report.is_file() else None,
+            "engine": data.get("engine"),
+            "rows": checks,
         }
 
     # -- one quarter -----------------------------------------------------------------------------
@@ -368,7 +384,7 @@ class PortalData:
                     benefits = _rows(
                         con,
                         """SELECT benefit_id, category, category_label, benefit, level, qualifier, tier_after,
-                                  requires_poc_form, is_active
+                                  requires_poc_form, is_active, category_label_en, benefit_en, qualifier_en
                            FROM marts.fct_technology_partner_benefits
                            WHERE partner_id = ? AND evaluation_date = ? AND tier_after = ?
                            ORDER BY category, benefit_id""",

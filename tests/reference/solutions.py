@@ -1,8 +1,9 @@
 """Independent pandas reference of rules.md Part B (Solutions Partner credit).
 
-Written from ../shared/spec/rules.md (B1-B9, D14-D21), feeds.md and the French source
-(program-docs/002_cf55e5dc858df827.txt) only, never from the dbt models, so that the differential
-test (tests/test_differential_solutions.py) compares two independent readings of the rules.
+Written from ../shared/spec/rules.md (B1, B2, B3, B4, B5, B6, B7, B8, B9, D14, D15, D16, D17, D18, D19, D20,
+D21), feeds.md and the French source (program-docs/002_cf55e5dc858df827.txt) only, never from the dbt
+models, so that the differential test (tests/test_differential_solutions.py) compares two independent
+readings of the rules.
 
 `compute_solutions(feeds)` takes the Solutions feeds as pandas DataFrames (columns as in feeds.md)
 and returns DataFrames shaped like the marts:
@@ -31,7 +32,7 @@ Conventions agreed with the project lead
 
 Readings chosen where rules.md leaves something open (the most literal one)
 --------------------------------------------------------------------------
-Deal credit (B2-B6)
+Deal credit (B2, B3, B4, B5, B6)
 - Only ``stage = closed_won`` deals with a ``closed_on`` get rows, one per line item; a closed-won
   deal without line items gets no row (it is returned in ``deals_without_line_items``, the warning).
 - Hub lines are the six ``*_hub`` lines. An item is *eligible* (B2) when it is a professional or
@@ -357,7 +358,7 @@ def _history_flags(items: pd.DataFrame, mrr: _Mrr) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Deal credit (B2-B6)
+# Deal credit (B2, B3, B4, B5, B6)
 
 
 def _valid_pois(feeds: Mapping[str, pd.DataFrame], deals: pd.DataFrame, config: SolutionsConfig) -> pd.DataFrame:
@@ -567,7 +568,7 @@ def _deal_line_credits(
 
 
 # ---------------------------------------------------------------------------------------------
-# Monthly amounts (B7-B9)
+# Monthly amounts (B7, B8, B9)
 
 
 def _association_months(assoc: pd.DataFrame, mrr: _Mrr) -> pd.DataFrame:

@@ -499,7 +499,7 @@ def _not_in_good_standing(feeds: dict[str, pd.DataFrame], dates: list[date], rul
 
 
 # ---------------------------------------------------------------------------------------------
-# Requirements (A4-A6, A10)
+# Requirements (A4, A5, A6, A10)
 
 
 def _to_cents(amount: Decimal) -> int:

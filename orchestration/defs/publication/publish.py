@@ -16,22 +16,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from orchestration import settings
 from orchestration.defs.ingest.load import PUBLISHED_REQUIREMENTS_COLUMNS, PUBLISHED_TIERS_COLUMNS, last_fingerprints
+from orchestration.defs.publication.analytics import attach_for_writing, export_marts_parquet, replace_dir
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
+    ANALYTICS_PARQUET_DIR,
     MANIFEST,
     STAGING_DIR,
     Decision,
     PublicationStore,
+    Version,
     decide,
     poc_window_open,
     sha256_file,
 )
+from orchestration.defs.publication.workbook import ExtractContext, workbook_row_counts, write_workbook
 from orchestration.failpoints import failpoint
 
 EXTRACT = "tier_extract"
@@ -136,6 +141,8 @@ benefits AS (
     SELECT partner_id, evaluation_date,
            string_agg(benefit || ' (' || level || coalesce(', ' || qualifier, '') || ')', '; ' ORDER BY benefit_id)
                AS benefits,
+           string_agg(benefit_en || ' (' || level || coalesce(', ' || qualifier_en, '') || ')', '; '
+                      ORDER BY benefit_id) AS benefits_en,
            bool_and(is_active) AS benefits_active
     FROM marts.fct_technology_partner_benefits
     WHERE evaluation_date = $e
@@ -170,7 +177,14 @@ SELECT
     r.requirements_next_tier,
     b.benefits,
     coalesce(b.benefits_active, false) AS benefits_active,
-    e.run_date
+    e.run_date,
+    -- columns added by issue 15 (product.md: add, never rename): the benefits in English, and the
+    -- escalations holding an upgrade (A8, D12)
+    b.benefits_en,
+    e.breaking_escalation_ids,
+    e.breaking_escalations_since,
+    e.breaking_escalations_unresolved,
+    e.good_standing_restored_on
 FROM marts.fct_technology_tier_evaluations AS e
 JOIN marts.fct_technology_partner_metrics AS m USING (partner_id, evaluation_date)
 LEFT JOIN staging.stg_hubspot__partners AS p USING (partner_id)
@@ -184,12 +198,33 @@ ORDER BY e.partner_id
 REQUIREMENTS_SQL = """
 SELECT r.* EXCLUDE (source, published_version, recomputed_value, recomputed_threshold, recomputed_status,
                    differs_from_published)
-           REPLACE (r.recomputed_value AS value, r.recomputed_threshold AS threshold, r.recomputed_status AS status)
+           REPLACE (r.recomputed_value AS value, r.recomputed_threshold AS threshold, r.recomputed_status AS status,
+                    -- issue 16: the mart holds these amounts as DECIMAL(18,2); the published file keeps the
+                    -- DOUBLE columns of every earlier version (the same values: they are whole cents)
+                    CAST(r.install_90d_value AS DOUBLE) AS install_90d_value,
+                    CAST(r.install_90d_threshold AS DOUBLE) AS install_90d_threshold,
+                    CAST(r.exception_deals_threshold AS DOUBLE) AS exception_deals_threshold,
+                    CAST(r.influenced_deals_value AS DOUBLE) AS influenced_deals_value)
            -- a new version publishes this run's rows (issue 12 item 4)
 FROM marts.fct_technology_tier_requirements AS r
 WHERE r.evaluation_date = $e
 ORDER BY r.partner_id, r.tier, r.requirement
 """
+
+
+# The Excel workbook's other inputs (workbook.py): the next tier's blocking gaps and the benefits.
+GAPS_SQL = """
+SELECT partner_id, requirement, value, threshold, shortfall, install_90d_value, install_90d_threshold
+FROM marts.fct_technology_tier_gaps
+WHERE evaluation_date = $e AND is_blocking
+"""
+BENEFITS_SQL = """
+SELECT partner_id, benefit_id, benefit, benefit_en, level, qualifier, qualifier_en
+FROM marts.fct_technology_partner_benefits
+WHERE evaluation_date = $e
+"""
+# Issue 15 item 2: the Excel extract in each language; tier_extract.xlsx keeps its name (English).
+WORKBOOKS = {"en": f"{EXTRACT}.xlsx", "fr": f"{EXTRACT}_fr.xlsx"}
 
 
 # Issue 13 item 5 (formula injection, OWASP "CSV Injection"): a spreadsheet reads a cell that starts
@@ -220,65 +255,7 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, e: date, target: Path, fmt: 
     con.execute(f"COPY ({sql}) TO '{target}' ({options})", {"e": e})
 
 
-def write_xlsx(frame: pd.DataFrame, target: Path, sheet: str = "tiers") -> None:
-    """A formatted workbook: typed cells, frozen header, filters, readable widths.
-
-    Written in openpyxl's write-only mode (rows streamed to the file, not held as cell objects):
-    0.74 instead of 0.89 CPU s for 2000 partners x 29 columns, the same cells, styles, widths,
-    panes and filter (docs/benchmarks.md, proposal 8; most of what is left is openpyxl's XML
-    writer). A write-only sheet takes its widths and panes before the first row, styles per cell.
-    """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ERROR_CODES
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    ref = f"A1:{get_column_letter(max(1, len(frame.columns)))}{len(frame) + 1}"
-    # A write-only sheet does not know its size, and openpyxl leaves out the <dimension> element
-    # then; read-only readers (openpyxl's read_only=True, the row-count audit below) take the
-    # sheet's size from it. Its writer asks the sheet for `calculate_dimension()`: answer that.
-    ws.calculate_dimension = lambda: ref
-    money = {c for c in frame.columns if c.endswith("_mrr") or c.endswith("_usd")}
-    formats: list[str | None] = []
-    for idx, col in enumerate(frame.columns, start=1):
-        sample = [len(str(col))] + [len(str(v)) for v in frame[col].head(200) if not pd.isna(v)]
-        ws.column_dimensions[get_column_letter(idx)].width = min(60, max(10, max(sample) + 2))
-        fmt = "#,##0.00" if col in money else "0.00" if col == "avg_rating" else None
-        is_date = str(frame[col].dtype).startswith(("date", "datetime"))
-        formats.append(fmt or ("yyyy-mm-dd" if is_date else None))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ref
-
-    font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="33475B")
-    header = []
-    for col in frame.columns:
-        cell = WriteOnlyCell(ws, value=col)
-        cell.font, cell.fill = font, fill
-        header.append(cell)
-    ws.append(header)
-    formatted = [(i, f) for i, f in enumerate(formats) if f]
-    texts = [i for i, col in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[col].dtype)]
-    for row in frame.itertuples(index=False):
-        values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
-        for i, fmt in formatted:
-            cell = WriteOnlyCell(ws, value=values[i])
-            cell.number_format = fmt
-            values[i] = cell
-        for i in texts:
-            # Issue 13 item 5: openpyxl writes a text starting with '=' as a formula and '#N/A' as an
-            # error; a cell typed 's' is a string Excel never evaluates (the text stays as it came).
-            v = values[i]
-            if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
-                values[i] = WriteOnlyCell(ws, value=v)
-                values[i].data_type = "s"
-        ws.append(values)
-    wb.save(target)
-
-
-def _count_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+def _count_rows(con: duckdb.DuckDBPyConnection, path: Path, sheets: list[str] | None = None) -> int | dict[str, int]:
     if path.suffix == ".csv":
         return con.execute(
             "SELECT count(*) FROM read_csv(?, header = true, all_varchar = true)", [str(path)]
@@ -289,8 +266,8 @@ def _count_rows(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         from openpyxl import load_workbook
 
         wb = load_workbook(path, read_only=True)
-        try:
-            return wb.active.max_row - 1
+        try:  # the data rows of the first sheet, or of each sheet named
+            return wb.worksheets[0].max_row - 1 if sheets is None else {name: wb[name].max_row - 1 for name in sheets}
         finally:
             wb.close()
     raise ValueError(path)
@@ -317,26 +294,22 @@ def write_version(
         raise PublicationError(f"no evaluation rows for {evaluation_date}: nothing to publish")
     _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.csv", "csv")
     _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.parquet", "parquet")
-    write_xlsx(extract, staging / f"{EXTRACT}.xlsx")
+    requirements = con.execute(REQUIREMENTS_SQL, {"e": evaluation_date}).df()
+    gaps = con.execute(GAPS_SQL, {"e": evaluation_date}).df()
+    benefits = con.execute(BENEFITS_SQL, {"e": evaluation_date}).df()
+    context = ExtractContext(evaluation_date, version, run_date, final, str(gate_summary.get("summary") or ""), code)
+    for lang, name in WORKBOOKS.items():
+        write_workbook(extract, requirements, gaps, benefits, staging / name, lang=lang, context=context)
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
     for suffix, text in gate.items():
         (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
 
-    expected = {
-        EXTRACT: len(extract),
-        REQUIREMENTS: con.execute(f"SELECT count(*) FROM ({REQUIREMENTS_SQL})", {"e": evaluation_date}).fetchone()[0],
-    }
-    files: dict[str, dict[str, object]] = {}
-    for path in sorted(staging.iterdir()):
-        entry: dict[str, object] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
-        stem = path.stem
-        if stem in expected:
-            rows = _count_rows(con, path)
-            if rows != expected[stem]:  # audit: what was written is what was meant
-                raise PublicationError(f"{path.name}: wrote {rows} rows, expected {expected[stem]}")
-            entry["rows"] = rows
-        files[path.name] = entry
+    expected: dict[str, Any] = {EXTRACT: len(extract), REQUIREMENTS: len(requirements)}
+    # The audit of each workbook: its Tiers sheet holds the extract's rows, its Requirements sheet the
+    # requirement rows (the Read me sheet is prose).
+    audited = {**expected, **{Path(name).stem: workbook_row_counts(lang, len(extract), len(requirements))
+                              for lang, name in WORKBOOKS.items()}}
     manifest: dict[str, object] = {
         "evaluation_date": evaluation_date.isoformat(),
         "version": version,
@@ -352,12 +325,82 @@ def write_version(
         "tier_counts": extract["tier_after"].value_counts().sort_index().to_dict(),
         "action_counts": extract["action"].value_counts().sort_index().to_dict(),
         "checks": gate_summary,
-        "files": files,
     }
+    return seal_version(con, staging, audited, manifest)
+
+
+def seal_version(
+    con: duckdb.DuckDBPyConnection,
+    staging: Path,
+    expected: dict[str, Any],
+    manifest: dict[str, object],
+) -> dict[str, object]:
+    """The audit of write-audit-publish, for every kind of publication: re-read the rows of each
+    file written into `staging` (`expected` by file stem; a workbook of several sheets, by sheet),
+    record every file's size and sha256, and write the manifest last (its presence = complete)."""
+    files: dict[str, dict[str, object]] = {}
+    for path in sorted(staging.iterdir()):
+        entry: dict[str, object] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+        stem = path.stem
+        if stem in expected:
+            want = expected[stem]
+            rows = _count_rows(con, path, sheets=list(want) if isinstance(want, dict) else None)
+            if rows != want:  # audit: what was written is what was meant
+                raise PublicationError(f"{path.name}: wrote {rows} rows, expected {want}")
+            entry["rows"] = rows
+        files[path.name] = entry
+    manifest = {**manifest, "files": files}
     tmp = staging / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str), encoding="utf-8")
     os.replace(tmp, staging / MANIFEST)
     return manifest
+
+
+def rule_inputs(
+    run_date: date, inputs: dict[str, str], code: str, republish: bool, reason: str | None
+) -> dict[str, Any]:
+    """What store.decide weighs besides the current version, alike for every kind of publication."""
+    return {
+        "run_date": run_date,
+        "inputs_fingerprint": combined_fingerprint(inputs),
+        "code_version": code,
+        "republish": republish,
+        "reason": reason,
+    }
+
+
+def publish_due(
+    store: PublicationStore,
+    key: date,
+    *,
+    label: str,
+    decide_with: dict[str, Any],
+    write: Callable[[Path, Decision], object],
+    progress: Callable[[str], None],
+) -> PublicationOutcome:
+    """One key's step of a run, for every kind of publication: the publication rule (store.decide with
+    `decide_with`), then, when a version is due, write-audit-publish it (commit_version)."""
+    current = store.current(key)
+    d = decide(current, evaluation_date=key, **decide_with)
+    if not d.publish:
+        progress(f"{label}: no new version — {d.reason}")
+        return PublicationOutcome(key, d, current.path if current else None)
+    version = commit_version(store, key, d.version, lambda staging: write(staging, d))
+    progress(f"{label}: v{d.version} published ({d.reason}) -> {version.path}")
+    return PublicationOutcome(key, d, version.path)
+
+
+def commit_version(store: PublicationStore, key: date, version: int, write: Callable[[Path], object]) -> Version:
+    """Write a version into a fresh staging folder (`write`, which ends with seal_version), then
+    rename it into place; whatever fails on the way leaves no trace but the discarded staging folder."""
+    staging = store.new_staging(key)
+    try:
+        write(staging)
+        failpoint("version_written")
+        return store.commit(staging, key, version)
+    except BaseException:
+        store.discard(staging)
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -441,11 +484,15 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source:
     file keep their snapshot; new readers see the new one; nobody sees a half-built file).
 
     Called only by a run that published (issue 13 item 4, product.md: the marts as of the last
-    successful publication); `source` (snapshot_source) is stored beside them."""
+    successful publication); `source` (snapshot_source) is stored beside them. Issue 16 item 1: the file
+    is in a storage format DuckDB 1.x opens, and every mart is also exported to Parquet
+    (`analytics_parquet/`), from the snapshot's own tables."""
     staging = publish_dir / STAGING_DIR
     staging.mkdir(parents=True, exist_ok=True)
-    tmp = staging / f"analytics-{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}.duckdb"
-    con.execute(f"ATTACH '{tmp}' AS snapshot")
+    stamp = f"{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+    tmp = staging / f"analytics-{stamp}.duckdb"
+    parquet_tmp = staging / f"analytics-parquet-{stamp}"
+    attach_for_writing(con, tmp, "snapshot")
     try:
         for schema in ("marts", "config"):
             tables = [
@@ -472,10 +519,14 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source:
             " CAST(evaluation_date AS DATE) AS evaluation_date, * EXCLUDE (evaluation_date) FROM snapshot_source_frame"
         )
         con.unregister("snapshot_source_frame")
+        export_marts_parquet(con, "snapshot", parquet_tmp)
     finally:
         con.execute("DETACH snapshot")
     target = publish_dir / ANALYTICS_DB
     failpoint("snapshot_written")
+    # Parquet first: a death between the two leaves the DuckDB file behind the store, which the next
+    # run notices (_snapshot_behind) and repairs by writing both again.
+    replace_dir(parquet_tmp, publish_dir / ANALYTICS_PARQUET_DIR, staging / f"analytics-parquet-old-{stamp}")
     os.replace(tmp, target)
     failpoint("snapshot_replaced")
     return target
@@ -544,45 +595,33 @@ def publish(
         code = code_version()
         window_days = poc_window_days(con)
         for e in dates:
-            current = store.current(e)
             window_open = poc_window_open(e, run_date, window_days)
-            d = decide(
-                current,
-                evaluation_date=e,
-                run_date=run_date,
-                inputs_fingerprint=combined_fingerprint(inputs),
-                code_version=code,
-                republish=republish,
-                reason=reason,
-                window_days=window_days,
-            )
-            if not d.publish:
-                progress(f"publication {e}: no new version — {d.reason}")
-                outcomes.append(PublicationOutcome(e, d, current.path if current else None))
-                continue
-            staging = store.new_staging(e)
-            try:
-                write_version(
-                    con,
-                    staging,
-                    evaluation_date=e,
-                    version=d.version,
-                    run_date=run_date,
-                    reason=d.reason,
-                    final=not window_open,
-                    window_open=window_open,
-                    inputs=inputs,
-                    code=code,
-                    gate=gate or {},
-                    gate_summary=gate_summary or {},
+            outcomes.append(
+                publish_due(
+                    store,
+                    e,
+                    label=f"publication {e}",
+                    decide_with={
+                        **rule_inputs(run_date, inputs, code, republish, reason),
+                        "window_days": window_days,
+                    },
+                    write=lambda staging, d, e=e, window_open=window_open: write_version(
+                        con,
+                        staging,
+                        evaluation_date=e,
+                        version=d.version,
+                        run_date=run_date,
+                        reason=d.reason,
+                        final=not window_open,
+                        window_open=window_open,
+                        inputs=inputs,
+                        code=code,
+                        gate=gate or {},
+                        gate_summary=gate_summary or {},
+                    ),
+                    progress=progress,
                 )
-                failpoint("version_written")
-                version = store.commit(staging, e, d.version)
-            except BaseException:
-                store.discard(staging)
-                raise
-            progress(f"publication {e}: v{d.version} published ({d.reason}) -> {version.path}")
-            outcomes.append(PublicationOutcome(e, d, version.path))
+            )
         sync_published_tiers(con, store)
         failpoint("tiers_synced")
         if any(o.decision.publish for o in outcomes) or _snapshot_behind(publish_dir, store, inputs, code):

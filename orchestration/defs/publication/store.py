@@ -8,7 +8,10 @@ Layout under the publish directory:
         gate_report.md|html             every check of the run that made it
         manifest.json                   row counts, sha256 of every file, inputs, code version, checks
     technology_tiers/<E>/current.json   which version is current (replaced atomically)
-    analytics.duckdb                    read-only marts as of the last successful publication
+    solutions_statements/<Q>/v<N>/      a quarter's solutions commission statement, keyed by the quarter's
+                                        first day, in the same layout (statements.py, issue 15 item 3)
+    analytics.duckdb                    read-only marts as of the last successful publication (DuckDB >= 1.0 opens it)
+    analytics_parquet/<mart>.parquet    the same marts as Parquet, for tools without DuckDB
     .staging/                           where a version is written and verified before the rename
     technology_tiers/<E>/.quarantine/   incomplete or unverifiable version folders moved aside, never deleted
 
@@ -34,10 +37,12 @@ from orchestration.failpoints import failpoint
 from orchestration.program import PROGRAM
 
 TIERS_DIR = "technology_tiers"
+STATEMENTS_DIR = "solutions_statements"
 STAGING_DIR = ".staging"
 MANIFEST = "manifest.json"
 CURRENT = "current.json"
 ANALYTICS_DB = "analytics.duckdb"
+ANALYTICS_PARQUET_DIR = "analytics_parquet"
 QUARANTINE_DIR = ".quarantine"
 
 
@@ -77,15 +82,21 @@ class Version:
 
 
 class PublicationStore:
-    def __init__(self, root: Path):
+    """One kind of publication under `root/<kind>/<date>/`: the technology tiers (keyed by evaluation
+    date) or the solutions statements (keyed by the quarter's first day, `key_field` in the manifest).
+    Every kind shares the staging folder, the rename, the manifest, verify and recover."""
+
+    def __init__(self, root: Path, kind: str = TIERS_DIR, key_field: str = "evaluation_date"):
         self.root = Path(root)
+        self.kind = kind
+        self.key_field = key_field
 
     # -- reading --------------------------------------------------------------------------------
     def date_dir(self, evaluation_date: date) -> Path:
-        return self.root / TIERS_DIR / evaluation_date.isoformat()
+        return self.root / self.kind / evaluation_date.isoformat()
 
     def evaluation_dates(self) -> list[date]:
-        base = self.root / TIERS_DIR
+        base = self.root / self.kind
         if not base.is_dir():
             return []
         out = []
@@ -172,7 +183,7 @@ class PublicationStore:
                 out.append((p, [f"{p / MANIFEST}: not valid JSON"]))
                 continue
             problems = self.verify(Version(evaluation_date, number, p, manifest))
-            if manifest.get("version") != number or manifest.get("evaluation_date") != evaluation_date.isoformat():
+            if manifest.get("version") != number or manifest.get(self.key_field) != evaluation_date.isoformat():
                 problems.append(f"{p / MANIFEST}: describes another version or date")
             out.append((p, problems))
         return out
@@ -265,15 +276,18 @@ def decide(
     republish: bool = False,
     reason: str | None = None,
     window_days: int = PROGRAM.poc_form_window_days,
+    window_open: bool | None = None,
 ) -> Decision:
-    """When a new version is made:
+    """When a new version is made (`window_open` given: a publication without the POC window, a
+    solutions statement, passes False and is final from its first version):
     - a date with no publication is published;
     - a date published while its POC window was open is republished once, as final, by the first run
       after the window closes;
     - any other new version needs an explicit republish with a reason;
     - identical inputs and code (and the same POC-window state) never make a new version.
     """
-    window_open = poc_window_open(evaluation_date, run_date, window_days)
+    if window_open is None:
+        window_open = poc_window_open(evaluation_date, run_date, window_days)
     if current is None:
         return Decision(True, 1, "first publication" + (" (POC window open)" if window_open else ""))
     m = current.manifest

@@ -260,7 +260,10 @@ class GateReport:
                 body = "".join(
                     "<tr>" + "".join(f"<td>{e(_cell(r.get(k)))}</td>" for k in cols) + "</tr>" for r in c.sample_rows
                 )
-                part.append(f'<table class="samples"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+                part.append(
+                    f'<div class="samples-scroll"><table class="samples"><thead><tr>{head}</tr></thead>'
+                    f"<tbody>{body}</tbody></table></div>"
+                )
             part.append("</section>")
             details.append("".join(part))
         meta = "".join(
@@ -434,6 +437,12 @@ tr.ok td:first-child {{ color: #17602c; }}
 dl {{ display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }}
 dt {{ font-weight: 600; }}
 .msg {{ font-family: monospace; white-space: pre-wrap; }}
+/* issue 15 item 4: long dbt test names broke no line and pushed "failing rows" off a 1400 px screen */
+table.checks {{ width: 100%; table-layout: fixed; }}
+table.checks td, table.checks th {{ overflow-wrap: anywhere; }}
+table.checks col.c-check {{ width: 24%; }} table.checks col.c-description {{ width: 36%; }}
+.samples-scroll {{ overflow-x: auto; }}
+h3, p, dd {{ overflow-wrap: anywhere; }}
 </style></head>
 <body>
 <h1>Data-quality gate report</h1>
@@ -441,7 +450,8 @@ dt {{ font-weight: 600; }}
 <dl>{meta}</dl>
 <p>Blocking checks (contract, reference, coverage, dbt tests of error severity) stop the publication and the
 analytics snapshot refresh; warnings are reported and never block (rules.md Part C).</p>
-<table>
+<table class="checks">
+<colgroup><col><col class="c-check"><col><col><col><col><col class="c-description"></colgroup>
 <thead><tr><th>status</th><th>check</th><th>feed</th><th>kind</th><th>severity</th><th>failing rows</th>
 <th>description</th></tr></thead>
 <tbody>

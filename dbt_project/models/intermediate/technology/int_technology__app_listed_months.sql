@@ -9,5 +9,5 @@ select
     months.month_end
 from {{ ref('stg_hubspot__apps') }} as apps
 inner join {{ ref('int_technology__metric_months') }} as months
-    on apps.listed_on <= months.month_end
-    and (apps.delisted_on is null or apps.delisted_on > months.month)
+    on months.month_end >= apps.listed_on
+    and (apps.delisted_on is null or months.month < apps.delisted_on)

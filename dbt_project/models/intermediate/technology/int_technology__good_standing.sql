@@ -5,9 +5,7 @@
 with
 
 partners as (
-    select partner_id
-    from {{ ref('stg_hubspot__partners') }}
-    where program = 'technology'
+    select partner_id from {{ ref('int_technology__partners') }}
 ),
 
 dates as (
@@ -18,7 +16,22 @@ select
     partners.partner_id,
     dates.evaluation_date,
     cast(count(escalations.escalation_id) as integer) as responsible_escalation_count,
-    count(escalations.escalation_id) = 0 as in_good_standing
+    count(escalations.escalation_id) = 0 as in_good_standing,
+    -- issue 15 item 4: what a held upgrade (A9 row 4) is held by, since when, and when it clears
+    {{ dbt.listagg('escalations.escalation_id', "', '", 'order by escalations.escalation_id') }}
+        as breaking_escalation_ids,
+    min(escalations.opened_on) as breaking_escalations_since,
+    cast(count(case when escalations.resolved_on is null then escalations.escalation_id end) as integer)
+        as breaking_escalations_unresolved,
+    -- D12: a resolved escalation stops counting once it lies more than the lookback before E, so good
+    -- standing returns lookback + 1 days after the last resolution; unknown while one is unresolved
+    case
+        when count(escalations.escalation_id) > 0 and count(escalations.resolved_on) = count(escalations.escalation_id)
+            then {{ add_days(
+                'max(escalations.resolved_on)',
+                dbt.datediff('dates.good_standing_from', 'dates.evaluation_date', 'day') ~ ' + 1'
+            ) }}
+    end as good_standing_restored_on
 from partners
 cross join dates
 left join {{ ref('stg_hubspot__compliance_escalations') }} as escalations
@@ -26,4 +39,4 @@ left join {{ ref('stg_hubspot__compliance_escalations') }} as escalations
     and escalations.responsible
     and escalations.opened_on <= dates.evaluation_date
     and (escalations.resolved_on is null or escalations.resolved_on >= dates.good_standing_from)
-group by partners.partner_id, dates.evaluation_date
+group by partners.partner_id, dates.evaluation_date, dates.good_standing_from

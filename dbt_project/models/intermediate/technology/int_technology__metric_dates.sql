@@ -14,9 +14,7 @@ dates as (
 ),
 
 partners as (
-    select partner_id
-    from {{ ref('stg_hubspot__partners') }}
-    where program = 'technology'
+    select partner_id from {{ ref('int_technology__partners') }}
 ),
 
 published_partners as (
@@ -48,7 +46,8 @@ first_computed as (
 )
 
 select
-    dates.*,
+    -- every column of int_technology__evaluation_dates, then the pruning flags (AM04 cannot see a ref's columns)
+    dates.*,  -- noqa: AM04
     settled.is_settled,
     dates.evaluation_date >= first_computed.evaluation_date as metrics_computed
 from dates

@@ -7,8 +7,8 @@ select
     months.month_end
 from {{ ref('int_technology__months') }} as months
 where exists (
-    select 1
-    from {{ ref('int_technology__metric_dates') }} as dates
-    where dates.metrics_computed
-        and months.month between dates.window_start and dates.window_end
-)
+        select 1
+        from {{ ref('int_technology__metric_dates') }} as dates
+        where dates.metrics_computed
+            and months.month between dates.window_start and dates.window_end
+    )

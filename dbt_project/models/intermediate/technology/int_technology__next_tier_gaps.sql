@@ -7,11 +7,7 @@
 with
 
 tiers as (
-    select
-        tier,
-        tier_rank,
-        lead(tier) over (order by tier_rank) as next_tier
-    from {{ ref('technology_tiers') }}
+    select tier, tier_rank, next_tier from {{ ref('int_technology__tiers') }}
 ),
 
 next_tiers as (

@@ -5,9 +5,7 @@
 with
 
 partners as (
-    select partner_id
-    from {{ ref('stg_hubspot__partners') }}
-    where program = 'technology'
+    select partner_id from {{ ref('int_technology__partners') }}
 ),
 
 dates as (
@@ -37,7 +35,7 @@ certified_live_apps as (
         and certifications.certified_on <= live_apps.evaluation_date
         and live_apps.evaluation_date < coalesce(
             certifications.expires_on,
-            {{ technology_add_years('settings.certification_validity_years', 'certifications.certified_on') }}
+            {{ add_years('certifications.certified_on', 'settings.certification_validity_years') }}
         )
 )
 

@@ -9,9 +9,7 @@
 with
 
 partners as (
-    select partner_id
-    from {{ ref('stg_hubspot__partners') }}
-    where program = 'technology'
+    select partner_id from {{ ref('int_technology__partners') }}
 ),
 
 dates as (
@@ -79,7 +77,7 @@ install_90d as (
     from first_installs
     left join {{ ref('int_technology__portal_mrr_monthly') }} as mrr
         on mrr.portal_id = first_installs.portal_id
-        and mrr.month = {{ technology_month_of('first_installs.first_install_on') }}
+        and mrr.month = {{ month_of('first_installs.first_install_on') }}
     group by first_installs.evaluation_date, first_installs.partner_id
 )
 

@@ -5,9 +5,7 @@
 with
 
 partners as (
-    select partner_id
-    from {{ ref('stg_hubspot__partners') }}
-    where program = 'technology'
+    select partner_id from {{ ref('int_technology__partners') }}
 ),
 
 dates as (

@@ -9,8 +9,8 @@ from {{ ref('stg_hubspot__portal_mrr_monthly') }} as mrr
 inner join {{ ref('int_technology__metric_months') }} as months
     on months.month = mrr.month
 where not exists (
-    select 1
-    from {{ ref('technology_mrr_excluded_product_lines') }} as excluded
-    where excluded.product_line = mrr.product_line
-)
+        select 1
+        from {{ ref('technology_mrr_excluded_product_lines') }} as excluded
+        where excluded.product_line = mrr.product_line
+    )
 group by mrr.portal_id, mrr.month

@@ -44,14 +44,14 @@ select
     ranked.partner_id,
     ranked.evaluation_date,
     cast(ranked.qualified_rank as integer) as qualified_rank,
-    x.tier as qualified_tier,
+    tiers.tier as qualified_tier,
     cast(ranked.qualified_on_performance_rank as integer) as qualified_on_performance_rank,
     x_perf.tier as qualified_tier_on_performance,
     cast(ranked.form_complete_rank as integer) as form_complete_rank,
     form_tier.tier as form_complete_for_tier,
     coalesce(x_tier.uses_exception, false) as premier_exception_used
 from ranked
-left join tiers as x on x.tier_rank = ranked.qualified_rank
+left join tiers on tiers.tier_rank = ranked.qualified_rank
 left join tiers as x_perf on x_perf.tier_rank = ranked.qualified_on_performance_rank
 left join tiers as form_tier on form_tier.tier_rank = ranked.form_complete_rank
 left join {{ ref('int_technology__tier_qualification') }} as x_tier

@@ -87,7 +87,8 @@ measured as (
             when 'avg_rating'
                 then partner_dates.review_count > 0
                     and partner_dates.rating_sum >= requirements.threshold * partner_dates.review_count
-            when 'live_listing' then (case when partner_dates.live_app_count > 0 then 1 else 0 end) >= requirements.threshold
+            when 'live_listing'
+                then (case when partner_dates.live_app_count > 0 then 1 else 0 end) >= requirements.threshold
             when 'app_certification'
                 then (case when partner_dates.certified_live_app_count > 0 then 1 else 0 end) >= requirements.threshold
             when 'technical_contact'

@@ -16,30 +16,34 @@ inputs as (
 
 chain as (
     select
-        i.partner_id,
-        i.evaluation_date,
-        i.chain_index,
-        cast(coalesce(i.published_prev_rank, i.initial_rank) as integer) as tier_before_rank,
-        cast(case when i.published_prev_rank is not null then 'published' else i.initial_source end as varchar)
-            as tier_before_source,
-        {{ technology_chain_step('coalesce(i.published_prev_rank, i.initial_rank)', 'i') }}
-    from inputs as i
-    where i.chain_index = 1
+        inputs.partner_id,
+        inputs.evaluation_date,
+        inputs.chain_index,
+        cast(coalesce(inputs.published_prev_rank, inputs.initial_rank) as integer) as tier_before_rank,
+        cast(
+            case when inputs.published_prev_rank is not null then 'published' else inputs.initial_source end
+            as {{ dbt.type_string() }}
+        ) as tier_before_source,
+        {{ technology_chain_step('coalesce(inputs.published_prev_rank, inputs.initial_rank)', 'inputs') }}
+    from inputs
+    where inputs.chain_index = 1
 
     union all
 
     select
-        i.partner_id,
-        i.evaluation_date,
-        i.chain_index,
-        cast(coalesce(i.published_prev_rank, prev.tier_after_rank) as integer) as tier_before_rank,
-        cast(case when i.published_prev_rank is not null then 'published' else 'computed' end as varchar)
-            as tier_before_source,
-        {{ technology_chain_step('coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i') }}
+        inputs.partner_id,
+        inputs.evaluation_date,
+        inputs.chain_index,
+        cast(coalesce(inputs.published_prev_rank, prev.tier_after_rank) as integer) as tier_before_rank,
+        cast(
+            case when inputs.published_prev_rank is not null then 'published' else 'computed' end
+            as {{ dbt.type_string() }}
+        ) as tier_before_source,
+        {{ technology_chain_step('coalesce(inputs.published_prev_rank, prev.tier_after_rank)', 'inputs') }}
     from chain as prev
-    inner join inputs as i
-        on i.partner_id = prev.partner_id
-        and i.chain_index = prev.chain_index + 1
+    inner join inputs
+        on inputs.partner_id = prev.partner_id
+        and inputs.chain_index = prev.chain_index + 1
 )
 
 select
@@ -53,11 +57,11 @@ select
     -- D11: the upgrade waiting for (or lacking) the POC form is reported as pending_tier = X_perf
     cast(case
         when chain.action in ('upgrade_pending_poc_form', 'upgrade_deferred_no_poc_form')
-            then i.qualified_on_performance_rank
+            then inputs.qualified_on_performance_rank
     end as integer) as pending_rank,
     -- D13: rows 9 and 10 keep a tier the partner no longer qualifies for
     chain.action in ('downgrade_waived_2026', 'downgrade_not_in_window') as at_risk
 from chain
-inner join inputs as i
-    on i.partner_id = chain.partner_id
-    and i.evaluation_date = chain.evaluation_date
+inner join inputs
+    on inputs.partner_id = chain.partner_id
+    and inputs.evaluation_date = chain.evaluation_date

@@ -52,11 +52,8 @@ select
     dates.metrics_computed,
     published_here.tier_rank as published_rank,
     case
-        when dates.chain_index = 1
-            then coalesce(
-                baseline_tier.tier_rank,
-                case when listing.has_live_listing then tier_constants.partner_rank end
-            )
+        when dates.chain_index = 1 and baseline_tier.tier_rank is not null then baseline_tier.tier_rank
+        when dates.chain_index = 1 and listing.has_live_listing then tier_constants.partner_rank
     end as initial_rank,
     case
         when dates.chain_index = 1 and baseline_tier.tier_rank is not null then 'baseline'

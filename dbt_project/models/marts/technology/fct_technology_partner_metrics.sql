@@ -2,7 +2,7 @@
 -- evaluation date (E >= evaluation_from).
 {% set sub_cent_digits = 10 %}
 select
-    cast(metrics.partner_id as varchar) as partner_id,
+    cast(metrics.partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(metrics.evaluation_date as date) as evaluation_date,
     cast(metrics.window_start as date) as window_start,
     cast(metrics.window_end as date) as window_end,
@@ -30,6 +30,8 @@ select
     -- over the months, exact to 1e-12 USD (whole cents, then 10 digits of the remainder, truncated,
     -- never rounded up), so 399,999.9958... shows below a 400,000 threshold where attached_mrr shows
     -- 400,000.00. Integer and DECIMAL(18, 0) steps only: a wider DECIMAL product would become a DOUBLE.
+    -- sqlfluff's LT02 would flatten the hanging indents that show the precedence (* before + and -)
+    -- noqa: disable=LT02
     cast(
         cast(floor(cast(metrics.attached_mrr_total * 100 as bigint) / metrics.window_months) as decimal(18, 0))
             * cast(0.01 as decimal(3, 2))
@@ -42,6 +44,7 @@ select
         ) as decimal(18, 0)) * cast(0.000000000001 as decimal(13, 12))
         as decimal(28, 12)
     ) as attached_mrr_exact
+    -- noqa: enable=LT02
 from {{ ref('int_technology__partner_metrics') }} as metrics
 inner join {{ ref('int_technology__partner_listing_status') }} as listing
     on listing.partner_id = metrics.partner_id

@@ -1,0 +1,19 @@
+-- rules.md D15, D17, D18, B9: the monthly MRR history (portal_mrr_monthly) of the (portal, product
+-- line) pairs that appear on a closed-won deal — the only lines that can be credited. One pass over
+-- the big MRR feed, reused by the already-owned check, the association end and the monthly values.
+with deal_portal_lines as (
+    select distinct portal_id, product_line
+    from {{ ref('int_solutions__deal_lines') }}
+    where portal_id is not null
+)
+
+select
+    portal_mrr.portal_id,
+    portal_mrr.product_line,
+    portal_mrr.month,
+    portal_mrr.edition,
+    portal_mrr.mrr_usd
+from {{ ref('stg_hubspot__portal_mrr_monthly') }} as portal_mrr
+inner join deal_portal_lines
+    on deal_portal_lines.portal_id = portal_mrr.portal_id
+    and deal_portal_lines.product_line = portal_mrr.product_line
