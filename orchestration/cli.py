@@ -302,7 +302,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_portal(args: argparse.Namespace) -> int:
     """The partner-manager web page: read-only, on localhost unless told otherwise."""
-    from orchestration.portal import serve
+    from orchestration.portal.app import serve
 
     root = Path(args.publish_dir or settings.publish_dir()).resolve()
     if not root.is_dir():

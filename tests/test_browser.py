@@ -119,7 +119,7 @@ def _served(publish_dir: Path) -> Iterator[str]:
     """The portal served by uvicorn on a free localhost port, in a background thread."""
     import uvicorn
 
-    from orchestration.portal import create_app
+    from orchestration.portal.app import create_app
 
     port = _free_port()
     config = uvicorn.Config(create_app(publish_dir), host="127.0.0.1", port=port, log_level="warning")
