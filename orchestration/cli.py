@@ -277,6 +277,18 @@ def cmd_portal(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# docs
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """dbt docs of the read-only analytics snapshot (issue 16 item 3), never the working warehouse."""
+    from orchestration.docs import docs
+
+    root = Path(args.publish_dir or settings.publish_dir())
+    return docs(root, serve=not args.no_serve, host=args.host, port=args.port)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -353,6 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
     w.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
     w.add_argument("--port", type=int, default=8000)
+
+    o = sub.add_parser("docs", help="generate and serve the dbt docs of the read-only analytics snapshot")
+    o.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
+    o.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
+    o.add_argument("--port", type=int, default=8080)
+    o.add_argument("--no-serve", action="store_true", help="only generate (open dbt_docs/static_index.html as a file)")
     return parser
 
 
@@ -404,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(args)
     if args.command == "portal":
         return cmd_portal(args)
+    if args.command == "docs":
+        return cmd_docs(args)
     parser.error(f"unknown command {args.command}")
     return 2
 
