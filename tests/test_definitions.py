@@ -150,3 +150,38 @@ def test_every_check_says_what_it_checks(defs: dg.Definitions) -> None:
     assert specs and all(s.description for s in specs), [s.key for s in specs if not s.description]
     by_name = {s.key.name: s.description for s in specs}
     assert by_name["unique_stg_hubspot__apps_app_id"] == "dbt test unique on app_id; blocking"
+
+
+def test_a_schedule_run_request_is_a_valid_run_of_its_job(tmp_path: Path) -> None:
+    """The schedules' run config sets the warehouse resource: it must carry every required field, or
+    Dagster refuses the launch ("Missing required config entries") and no quarter is ever published."""
+    from datetime import UTC, date, datetime
+
+    import pandas as pd
+
+    from orchestration.definitions import build_defs
+    from orchestration.defs.resources import WarehouseConfig
+    from orchestration.defs.schedules import final_publication_schedule, quarterly_publication_schedule
+    from orchestration.instance import open_instance
+
+    landing = tmp_path / "landing"
+    (landing / "portal_mrr_monthly").mkdir(parents=True)
+    months = pd.date_range("2024-01-01", "2026-12-01", freq="MS").date
+    pd.DataFrame({"month": months}).to_parquet(landing / "portal_mrr_monthly" / "part-0.parquet")
+    config = WarehouseConfig(
+        landing_dir=str(landing), warehouse_path=str(tmp_path / "w.duckdb"), publish_dir=str(tmp_path / "p")
+    )
+    job = build_defs(config).resolve_job_def("publish_quarter")
+    with open_instance(tmp_path / "home") as instance:
+        for schedule, at in ((quarterly_publication_schedule, 15), (final_publication_schedule, 30)):
+            context = dg.build_schedule_context(
+                instance=instance,
+                scheduled_execution_time=datetime(2027, 1, at, 6, tzinfo=UTC),
+                resources={"warehouse": config},
+            )
+            request = schedule(context)
+            assert request.partition_key == "2027-01-15"
+            resolved = dg.validate_run_config(job, request.run_config)
+            warehouse = resolved["resources"]["warehouse"]["config"]
+            assert warehouse["run_date"] == date(2027, 1, at).isoformat()
+            assert warehouse["warehouse_path"] == str(tmp_path / "w.duckdb")

@@ -62,7 +62,16 @@ def _covered(context: dg.ScheduleEvaluationContext, request: dg.RunRequest, ware
             " (rules.md A2, D2); land the missing months, then launch the partition by hand"
         )
     add_evaluation_dates(context.instance, [evaluation_date])
-    return request
+    # A run config that names a resource replaces its configured values instead of adding to them:
+    # the schedule's run date goes with the code location's landing, warehouse and publications.
+    where = warehouse.model_dump(include={"landing_dir", "warehouse_path", "publish_dir"})
+    config = {**where, "run_date": run_date.isoformat()}
+    return dg.RunRequest(
+        run_key=request.run_key,
+        partition_key=request.partition_key,
+        run_config={"resources": {"warehouse": {"config": config}}},
+        tags=request.tags,
+    )
 
 
 @dg.schedule(cron_schedule=f"0 6 {EVALUATION_DAY} {_MONTHS} *", job=publish_quarter_job, execution_timezone="UTC")
