@@ -217,6 +217,8 @@ def _run_locked(
         if any("warehouse_dbt_models" in m for m in messages):
             messages += dbt_failures(config.dbt_target_dir)
         raise PipelineFailed(failure_text(messages))
+    if result.job_def.name == BUILD_JOB:  # said after the build, where the publication would have been
+        say("publication: no evaluation date in range; nothing to publish")
     for line in warnings:
         say(f"gate warning: {line}")
     return PipelineResult(
@@ -256,5 +258,5 @@ def execute(instance: dg.DagsterInstance, config, evaluation_from: date, evaluat
         say(f"dagster: job {PUBLISH_JOB}, partitions {keys[0]} .. {keys[-1]} ({len(keys)} date(s)), one run")
     else:
         job = defs.resolve_job_def(BUILD_JOB)
-        say("publication: no evaluation date in range; nothing to publish")
+        say(f"dagster: job {BUILD_JOB}: the landing zone covers no evaluation date in the range (rules.md A2)")
     return job.execute_in_process(instance=instance, run_config=QUIET_RUN_CONFIG, tags=tags, raise_on_error=False)
