@@ -355,9 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--landing", default=None)
     u.add_argument("--warehouse", default=None)
     u.add_argument("--publish-dir", default=None)
-    u.add_argument(
-        "--dagster-home", default=None, help=f"env {settings.ENV_DAGSTER_HOME}; default <warehouse>.dagster"
-    )
+    u.add_argument("--dagster-home", default=None, help=f"env {settings.ENV_DAGSTER_HOME}; default <warehouse>.dagster")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
 

@@ -58,9 +58,7 @@ def landing_month_span(landing: Path) -> tuple[date, date] | None:
     con = duckdb.connect()
     try:
         first, last = con.execute(
-            "SELECT min(m), max(m) FROM (SELECT try_cast(month AS DATE) AS m FROM ("
-            + " UNION ALL ".join(scans)
-            + "))"
+            "SELECT min(m), max(m) FROM (SELECT try_cast(month AS DATE) AS m FROM (" + " UNION ALL ".join(scans) + "))"
         ).fetchone()
     except duckdb.Error:
         return None
