@@ -90,6 +90,7 @@ def cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             evaluation_from=evaluation_from,
             evaluation_to=evaluation_to,
             publish_dir=Path(args.publish_dir) if args.publish_dir else None,
+            dagster_home=Path(args.dagster_home) if args.dagster_home else None,
             force_reload=args.force_reload,
             allow_missing=args.allow_missing,
             republish=args.republish,
@@ -274,11 +275,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    """Start `dagster dev` on the configured warehouse, telemetry off, DuckDB writers in one pool."""
+    """Start `dagster dev` on the configured warehouse and its Dagster instance (the one the CLI's runs
+    are recorded in, issue 14 item 1), telemetry off, DuckDB writers in one pool (orchestration/dagster.yaml)."""
+    from orchestration.instance import prepare_home
+
     settings.apply_offline_env()
-    home = Path(args.dagster_home or settings.PROJECT_ROOT / "data" / ".dagster_home").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n")
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else None
+    home = prepare_home(Path(args.dagster_home) if args.dagster_home else settings.dagster_home(warehouse))
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     for key, value in (
         (settings.ENV_LANDING, args.landing),
@@ -302,7 +305,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 def cmd_portal(args: argparse.Namespace) -> int:
     """The partner-manager web page: read-only, on localhost unless told otherwise."""
-    from orchestration.portal import serve
+    from orchestration.portal.app import serve
 
     root = Path(args.publish_dir or settings.publish_dir()).resolve()
     if not root.is_dir():
@@ -348,6 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--run-date", type=_date, default=None, help=f"run date, default today (env {settings.ENV_RUN_DATE})"
     )
     r.add_argument("--publish-dir", default=None, help="where publications go (default beside the warehouse)")
+    r.add_argument(
+        "--dagster-home",
+        default=None,
+        help=f"the Dagster instance the run is recorded in (env {settings.ENV_DAGSTER_HOME}; default"
+        " <warehouse>.dagster beside the warehouse, which `partner-warehouse ui` shows)",
+    )
     which = r.add_mutually_exclusive_group(required=True)
     which.add_argument("--evaluation-date", type=_date, help="one evaluation date (15 Jan/Apr/Jul/Oct)")
     which.add_argument("--from", dest="date_from", type=_date, help="first evaluation date of a range (with --to)")
@@ -388,7 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--landing", default=None)
     u.add_argument("--warehouse", default=None)
     u.add_argument("--publish-dir", default=None)
-    u.add_argument("--dagster-home", default=None)
+    u.add_argument("--dagster-home", default=None, help=f"env {settings.ENV_DAGSTER_HOME}; default <warehouse>.dagster")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)
 

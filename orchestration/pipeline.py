@@ -1,14 +1,16 @@
-"""The headless pipeline: the same Dagster assets the UI materializes, run in-process.
+"""The headless pipeline: the code location's job, run in-process against the warehouse's Dagster
+instance, so every CLI run is a run in the UI (issue 14 item 1).
 
-`run_pipeline` loads the landing zone (all or nothing), runs the data-quality gate (asset checks on
-the raw feeds; a blocking failure stops the dbt build), runs `dbt build` (models, seeds, tests) for
-the given run date and evaluation range, and reports what failed in words a user can act on.
+`run_pipeline` runs the `publish_quarter` job over the evaluation dates the landing zone covers in the
+requested range: it loads the landing zone (all or nothing), runs the data-quality gate (asset checks
+on the raw feeds; a blocking failure stops the dbt build), runs `dbt build` (models, seeds, tests)
+for the run date and that range, publishes each date through the `technology_tier_publication`
+asset, and reports what failed in words a user can act on.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,9 +36,13 @@ class PipelineResult:
     evaluation_to: str
     messages: list[str] = field(default_factory=list)
     gate_report: Path | None = None  # <publish_dir>/gate/latest.md of this run
+    run_id: str = ""  # the Dagster run on the warehouse's instance (settings.dagster_home)
 
 
 GATE_STEP = "data_quality_gate"
+PUBLICATION_STEP = "technology_tier_publication"
+PUBLISH_JOB = "publish_quarter"  # every asset, partitioned by evaluation date (defs/jobs.py)
+BUILD_JOB = "build_warehouse"  # every asset but the publication
 
 
 _DUCKDB_LOCK = re.compile(r'Could not set lock on file "(?P<file>[^"]+)"')
@@ -96,7 +102,10 @@ def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
             text = (data.user_failure_data.description if data.user_failure_data else None) or (
                 err.cause.message if err and err.cause else err.message if err else "unknown error"
             )
-            messages.append(f"step {event.step_key} failed: {text.strip()}")
+            if PUBLICATION_STEP in event.step_key:  # its Failure says what failed and what was kept
+                messages.append(text.strip())
+            else:
+                messages.append(f"step {event.step_key} failed: {text.strip()}")
     return messages
 
 
@@ -129,9 +138,9 @@ def run_pipeline(
     evaluation_from: date | None = None,
     evaluation_to: date | None = None,
     publish_dir: Path | None = None,
+    dagster_home: Path | None = None,
     force_reload: bool = False,
     allow_missing: list[str] | None = None,
-    publish: bool = True,
     republish: bool = False,
     reason: str | None = None,
     wait: bool = False,
@@ -146,11 +155,12 @@ def run_pipeline(
     warehouse = Path(warehouse).resolve()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     publish_dir = Path(publish_dir).resolve() if publish_dir else settings.publish_dir(warehouse)
+    home = Path(dagster_home).resolve() if dagster_home else settings.dagster_home(warehouse)
     try:
         with run_lock(warehouse, publish_dir, wait=wait):
             return _run_locked(
                 landing, warehouse, run_date, evaluation_from=evaluation_from, evaluation_to=evaluation_to,
-                publish_dir=publish_dir, force_reload=force_reload, allow_missing=allow_missing, publish=publish,
+                publish_dir=publish_dir, home=home, force_reload=force_reload, allow_missing=allow_missing,
                 republish=republish, reason=reason,
             )  # fmt: skip
     except LockHeld as exc:
@@ -165,43 +175,35 @@ def _run_locked(
     evaluation_from: date | None,
     evaluation_to: date | None,
     publish_dir: Path,
+    home: Path,
     force_reload: bool,
     allow_missing: list[str] | None,
-    publish: bool,
     republish: bool,
     reason: str | None,
 ) -> PipelineResult:
-    os.environ[settings.ENV_DB] = str(warehouse)
-
     from orchestration.calendar import OPEN_FROM, OPEN_TO
-    from orchestration.defs.dbt.assets import warehouse_dbt_models
-    from orchestration.defs.dbt.resources import dbt_resource
-    from orchestration.defs.ingest.assets import raw_feeds
-    from orchestration.defs.publication.assets import published_technology_tiers
-    from orchestration.defs.quality.checks import data_quality_gate, gate_report_dir
-    from orchestration.defs.resources import WarehouseConfig
+    from orchestration.defs.quality.checks import gate_report_dir
+    from orchestration.defs.resources import WarehouseConfig, describe_range
+    from orchestration.instance import open_instance
 
+    lo, hi = evaluation_from or OPEN_FROM, evaluation_to or OPEN_TO
     config = WarehouseConfig(
         landing_dir=str(Path(landing).resolve()),
         warehouse_path=str(warehouse),
         publish_dir=str(publish_dir),
         run_date=run_date.isoformat(),
-        evaluation_from=(evaluation_from or OPEN_FROM).isoformat(),
-        evaluation_to=(evaluation_to or OPEN_TO).isoformat(),
+        evaluation_from=lo.isoformat(),
+        evaluation_to=hi.isoformat(),
         force_reload=force_reload,
         allow_missing=list(allow_missing or []),
         republish=republish,
         republish_reason=reason or "",
+        wait_for_lock=False,  # this process holds the run lock already; the steps re-enter it
     )
-    say(f"run date {run_date}, {config.describe_range()}")
+    say(f"run date {run_date}, {describe_range(config.evaluation_from, config.evaluation_to)}")
     say(f"landing {config.landing_dir} -> warehouse {warehouse}")
-    result = dg.materialize(
-        [raw_feeds, published_technology_tiers, warehouse_dbt_models, data_quality_gate],
-        resources={"dbt": dbt_resource(), "warehouse": config},
-        run_config=QUIET_RUN_CONFIG,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    with open_instance(home) as instance:
+        result = execute(instance, config, lo, hi)
     report = gate_report_dir(config) / "latest.md"
     blocking, warnings = gate_messages(result)
     if not result.success or blocking:
@@ -215,10 +217,10 @@ def _run_locked(
         if any("warehouse_dbt_models" in m for m in messages):
             messages += dbt_failures(config.dbt_target_dir)
         raise PipelineFailed(failure_text(messages))
+    if result.job_def.name == BUILD_JOB:  # said after the build, where the publication would have been
+        say("publication: no evaluation date in range; nothing to publish")
     for line in warnings:
         say(f"gate warning: {line}")
-    if publish:
-        publish_evaluations(config)
     return PipelineResult(
         warehouse,
         run_date,
@@ -226,65 +228,35 @@ def _run_locked(
         config.evaluation_to,
         messages=[f"gate warning: {line}" for line in warnings],
         gate_report=report if report.exists() else None,
+        run_id=result.run_id,
     )
 
 
-def publish_evaluations(config) -> None:
-    """The publication step of a run that passed the gate: every evaluated date in the range."""
-    import duckdb
+def execute(instance: dg.DagsterInstance, config, evaluation_from: date, evaluation_to: date):
+    """Run the code location's job in this process against `instance`, as the UI would launch it
+    (issue 14 item 1): the evaluation dates the landing zone covers in the range become partitions,
+    and the run targets them as one range (a single-run backfill: one load, one gate, one dbt build,
+    then the publication of each date). A range the data does not cover runs `build_warehouse`:
+    loaded, checked and built, nothing to publish."""
+    from orchestration.definitions import build_defs
+    from orchestration.defs.partitions import add_evaluation_dates, landing_evaluation_dates
+    from orchestration.instance import cli_run_tags, release_dead_cli_runs
 
-    from orchestration.defs.publication.gate_bridge import gate_for_publication
-    from orchestration.defs.publication.publish import PublicationError
-    from orchestration.defs.publication.publish import publish as publish_dates
-    from orchestration.defs.publication.statements import publish_statements
-
-    gate, summary = gate_for_publication(config)
-    if summary.get("summary"):  # issue 15 item 4: the count the manifest and the portal show
-        # ("publication: ..." so benchmarks/pipeline.py counts the line in the publish stage)
-        say(f"publication: gate as published, dbt tests included: {summary['summary']}")
-    if summary.get("blocked"):
-        raise PipelineFailed("publication blocked by the gate:\n" + "\n".join(f"  - {f}" for f in summary["failed"]))
-    try:
-        con = duckdb.connect(config.warehouse_path, read_only=True)
-    except duckdb.IOException as exc:
-        raise PipelineFailed(explain_lock_error(str(exc))) from None
-    try:
-        dates = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT evaluation_date FROM marts.fct_technology_tier_evaluations ORDER BY 1"
-            ).fetchall()
-        ]
-    finally:
-        con.close()
-    if not dates:
-        say("publication: no evaluation date in range; nothing to publish")
-    try:
-        publish_dates(
-            Path(config.warehouse_path),
-            Path(config.publish_dir),
-            run_date=config.resolved_run_date(),
-            evaluation_dates=dates,
-            gate=gate,
-            gate_summary=summary,
-            republish=config.republish,
-            reason=config.republish_reason or None,
-            progress=say,
-        )
-        # issue 15 item 3: the solutions statement of each quarter that ended before an evaluated date
-        publish_statements(
-            Path(config.warehouse_path),
-            Path(config.publish_dir),
-            run_date=config.resolved_run_date(),
-            evaluation_from=date.fromisoformat(config.evaluation_from),
-            evaluation_to=date.fromisoformat(config.evaluation_to),
-            gate=gate,
-            gate_summary=summary,
-            republish=config.republish,
-            reason=config.republish_reason or None,
-            progress=say,
-        )
-    except (PublicationError, OSError) as exc:
-        raise PipelineFailed(
-            f"publication failed, nothing was published and the previous one is untouched: {exc}"
-        ) from exc
+    for line in release_dead_cli_runs(instance):
+        say(line)
+    covered = [
+        e
+        for e in landing_evaluation_dates(Path(config.landing_dir), config.resolved_run_date())
+        if evaluation_from <= e <= evaluation_to
+    ]
+    keys = add_evaluation_dates(instance, covered)
+    defs = build_defs(config)
+    tags = cli_run_tags()
+    if keys:
+        job = defs.resolve_job_def(PUBLISH_JOB)
+        tags |= {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
+        say(f"dagster: job {PUBLISH_JOB}, partitions {keys[0]} .. {keys[-1]} ({len(keys)} date(s)), one run")
+    else:
+        job = defs.resolve_job_def(BUILD_JOB)
+        say(f"dagster: job {BUILD_JOB}: the landing zone covers no evaluation date in the range (rules.md A2)")
+    return job.execute_in_process(instance=instance, run_config=QUIET_RUN_CONFIG, tags=tags, raise_on_error=False)

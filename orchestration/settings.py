@@ -18,14 +18,7 @@ ENV_LANDING = "PARTNER_WAREHOUSE_LANDING"
 ENV_DB = "PARTNER_WAREHOUSE_DB"
 ENV_PUBLISH_DIR = "PARTNER_WAREHOUSE_PUBLISH_DIR"
 ENV_RUN_DATE = "PARTNER_WAREHOUSE_RUN_DATE"
-
-# How one run's parameters reach its dbt process (not a public interface: the Dagster dbt asset sets
-# them from WarehouseConfig). Environment variables, not `--vars`, because dbt throws its partial
-# parse away whenever `--vars` change; dbt_project/macros/run_parameters.sql reads these at
-# execution time only, so changing them re-parses nothing.
-ENV_DBT_RUN_DATE = "PARTNER_WAREHOUSE_DBT_RUN_DATE"
-ENV_DBT_EVALUATION_FROM = "PARTNER_WAREHOUSE_DBT_EVALUATION_FROM"
-ENV_DBT_EVALUATION_TO = "PARTNER_WAREHOUSE_DBT_EVALUATION_TO"
+ENV_DAGSTER_HOME = "PARTNER_WAREHOUSE_DAGSTER_HOME"
 
 DEFAULT_LANDING = PROJECT_ROOT / "data" / "landing"
 DEFAULT_DB = PROJECT_ROOT / "data" / "warehouse.duckdb"
@@ -57,6 +50,17 @@ def dbt_target_dir(warehouse: Path) -> Path:
     read each other's run_results.json (issue 13 item 1). dbt keeps its partial parse there too."""
     warehouse = Path(warehouse).resolve()
     return warehouse.with_name(warehouse.name + ".dbt-target")
+
+
+def dagster_home(warehouse: Path | None = None) -> Path:
+    """The Dagster instance of a warehouse (runs, materializations, check results, partitions): beside
+    it, `<warehouse>.dagster/`, unless PARTNER_WAREHOUSE_DAGSTER_HOME says otherwise (issue 14 item 1).
+    The CLI's runs and `partner-warehouse ui` meet there."""
+    configured = os.environ.get(ENV_DAGSTER_HOME)
+    if configured:
+        return Path(configured).resolve()
+    warehouse = Path(warehouse or warehouse_path()).resolve()
+    return warehouse.with_name(warehouse.name + ".dagster")
 
 
 def publish_dir(warehouse: Path | None = None) -> Path:

@@ -3,8 +3,9 @@
 1. A partner manager's journey through the portal: the list of dates, a quarter, a search, a partner
    that missed its next tier, the XLSX extract downloaded and read back with openpyxl; and a partner
    named `<script>alert(1)</script>` rendered as text with no script executed.
-2. The Dagster UI from `partner-warehouse ui` (dagster dev) renders the asset graph: raw feeds,
-   dbt models and the publication assets.
+2. The Dagster UI from `partner-warehouse ui` (dagster dev), after a CLI run on the same warehouse,
+   renders the asset graph (raw feeds, dbt models, the publication) and shows the CLI's run and the
+   publication's partitions as materialized (issue 14).
 
 Screenshots of every page go to <artifacts>/screenshots/ (env PARTNER_WAREHOUSE_TEST_ARTIFACTS,
 default <repo>/test-artifacts). Chromium is Debian's package (/usr/bin/chromium); when it is missing
@@ -119,7 +120,7 @@ def _served(publish_dir: Path) -> Iterator[str]:
     """The portal served by uvicorn on a free localhost port, in a background thread."""
     import uvicorn
 
-    from orchestration.portal import create_app
+    from orchestration.portal.app import create_app
 
     port = _free_port()
     config = uvicorn.Config(create_app(publish_dir), host="127.0.0.1", port=port, log_level="warning")
@@ -465,29 +466,30 @@ def _stop_group(proc: subprocess.Popen) -> None:
             time.sleep(0.2)
 
 
-def test_dagster_ui_asset_graph(browser: Any, tmp_path: Path, shots: Path) -> None:
-    from playwright.sync_api import expect
+@pytest.fixture(scope="module")
+def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """`partner-warehouse ui` on a warehouse after a demo-like CLI run (issue 14: the UI shows what the
+    CLI ran): the UI uses the warehouse's own instance, `<warehouse>.dagster/`, no --dagster-home."""
+    from datetime import date
 
+    from orchestration.cli import main
+    from orchestration.defs.publication.store import PublicationStore
+    from orchestration.generate import generate_landing
+
+    tmp = tmp_path_factory.mktemp("dagster-ui")
+    landing, warehouse = tmp / "landing", tmp / "warehouse.duckdb"
+    generate_landing(landing, scale=0.01, seed=5, last_month=date(2026, 12, 1))
+    args = ["run", "--landing", str(landing), "--warehouse", str(warehouse), "--run-date", "2027-02-01", "--all"]
+    assert main(args) == 0
+    published = PublicationStore(tmp / "publications").evaluation_dates()
     port = _free_port()
     script = Path(sys.executable).with_name("partner-warehouse")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "orchestration.cli"]
-    command += [
-        "ui",
-        "--port",
-        str(port),
-        "--warehouse",
-        str(tmp_path / "warehouse.duckdb"),
-        "--landing",
-        str(tmp_path / "landing"),
-        "--publish-dir",
-        str(tmp_path / "publications"),
-        "--dagster-home",
-        str(tmp_path / "dagster_home"),
-    ]
+    command += ["ui", "--port", str(port), "--warehouse", str(warehouse), "--landing", str(landing)]
     env = {**os.environ, **settings.OFFLINE_ENV}
     # the code server must import this checkout's `orchestration`
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(settings.PROJECT_ROOT), env.get("PYTHONPATH")) if p)
-    log = tmp_path / "dagster-ui.log"
+    log = tmp / "dagster-ui.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
             command, cwd=settings.PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -495,33 +497,82 @@ def test_dagster_ui_asset_graph(browser: Any, tmp_path: Path, shots: Path) -> No
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for_http(base + "/server_info", DAGSTER_START_SECONDS, proc, log)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        # the first visit of a new instance opens a "join the community" dialog: skip it whenever it shows
-        page.add_locator_handler(page.get_by_role("button", name="Skip"), lambda b: b.click())
-        location = "orchestration.definitions"
-
-        page.goto(base + "/asset-groups")
-        for group in ("raw", "staging", "intermediate", "marts", "publication"):
-            expect(page.get_by_text(group, exact=True).first).to_be_visible(timeout=60_000)
-        assert "Error loading" not in page.inner_text("body")
-        page.screenshot(path=shots / "dagster-01-global-lineage.png")
-
-        # the raw group: one asset per feed, feeding dbt's staging models
-        page.goto(f"{base}/locations/{location}/asset-groups/raw")
-        for name in ("deal_line_items", "deals", "stg_hubspot__deals"):
-            expect(page.get_by_text(name, exact=True).first).to_be_visible(timeout=30_000)
-        page.screenshot(path=shots / "dagster-02-raw-group.png")
-
-        # the publication group: its assets and the dbt marts upstream of them
-        page.goto(f"{base}/locations/{location}/asset-groups/publication")
-        for name in (
-            "technology_tier_publication",
-            "published_technology_tiers",
-            "fct_technology_partner_metrics",
-            "fct_technology_tier_gaps",
-        ):
-            expect(page.get_by_text(name, exact=True).first).to_be_visible(timeout=30_000)
-        page.screenshot(path=shots / "dagster-03-publication-group.png")
-        page.close()
+        yield {"base": base, "published": published}
     finally:
         _stop_group(proc)
+
+
+def _new_page(browser: Any) -> Any:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    # the first visit of a new instance opens a "join the community" dialog: skip it whenever it shows
+    page.add_locator_handler(page.get_by_role("button", name="Skip"), lambda b: b.click())
+    return page
+
+
+def _graphql(base: str, query: str) -> dict[str, Any]:
+    import json
+
+    request = urllib.request.Request(
+        base + "/graphql", data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as r:
+        return json.loads(r.read())["data"]
+
+
+def test_dagster_ui_asset_graph(browser: Any, dagster_ui: dict[str, Any], shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    base = dagster_ui["base"]
+    page = _new_page(browser)
+    location = "orchestration.definitions"
+
+    page.goto(base + "/asset-groups")
+    for group in ("raw", "published_record", "staging", "intermediate", "marts", "publication"):
+        expect(page.get_by_text(group, exact=True).first).to_be_visible(timeout=60_000)
+    assert "Error loading" not in page.inner_text("body")
+    page.screenshot(path=shots / "dagster-01-global-lineage.png")
+
+    # the raw group: one asset per feed, feeding dbt's staging models
+    page.goto(f"{base}/locations/{location}/asset-groups/raw")
+    for name in ("deal_line_items", "deals", "stg_hubspot__deals"):
+        expect(page.get_by_text(name, exact=True).first).to_be_visible(timeout=30_000)
+    page.screenshot(path=shots / "dagster-02-raw-group.png")
+
+    # the publication group: its asset and the dbt marts upstream of it
+    page.goto(f"{base}/locations/{location}/asset-groups/publication")
+    for name in ("technology_tier_publication", "fct_technology_partner_metrics", "fct_technology_tier_gaps"):
+        expect(page.get_by_text(name, exact=True).first).to_be_visible(timeout=30_000)
+    page.screenshot(path=shots / "dagster-03-publication-group.png")
+    page.close()
+
+
+def test_dagster_ui_shows_the_cli_run_and_the_published_partitions(
+    browser: Any, dagster_ui: dict[str, Any], shots: Path
+) -> None:
+    """issue 14: after a CLI run the UI is not empty: its run, and every published date a materialized
+    partition of the publication asset (as many partitions as dates the data covers, not 12)."""
+    from playwright.sync_api import expect
+
+    base, published = dagster_ui["base"], dagster_ui["published"]
+    data = _graphql(
+        base,
+        """{ assetNodeOrError(assetKey: {path: ["publication", "technology_tier_publication"]}) {
+             ... on AssetNode { partitionStats { numMaterialized numPartitions numFailed } } } }""",
+    )
+    stats = data["assetNodeOrError"]["partitionStats"]
+    assert stats == {"numMaterialized": len(published), "numPartitions": len(published), "numFailed": 0}
+
+    page = _new_page(browser)
+    page.goto(base + "/runs")
+    expect(page.get_by_text("publish_quarter").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Success").first).to_be_visible(timeout=30_000)
+    page.screenshot(path=shots / "dagster-04-runs.png")
+
+    page.goto(base + "/assets/publication/technology_tier_publication?view=partitions")
+    expect(page.get_by_text(published[-1].isoformat()).first).to_be_visible(timeout=60_000)
+    page.screenshot(path=shots / "dagster-05-publication-partitions.png")
+
+    page.goto(base + "/assets/raw/marketplace_reviews?view=checks")
+    expect(page.get_by_text("contract", exact=True).first).to_be_visible(timeout=60_000)
+    page.screenshot(path=shots / "dagster-06-raw-checks.png")
+    page.close()

@@ -24,9 +24,9 @@ def dbt_build(tmp_path_factory: pytest.TempPathFactory) -> dict:
     ensure_warehouse(con)
     con.close()
     target = tmp / "target"
-    # A run date in the environment, as the pipeline passes it: a dbt var must win over it (the
-    # `--vars` below and the unit tests' `overrides: vars:`), or the unit tests of G3 fail.
-    env = {**os.environ, settings.ENV_DB: str(db), settings.ENV_DBT_RUN_DATE: "1999-01-01"}
+    # The run date as the pipeline passes it (`--vars`); the unit tests' `overrides: vars:` must win
+    # over it, or the unit tests of G3 fail.
+    env = {**os.environ, settings.ENV_DB: str(db)}
     proc = subprocess.run(
         [
             dbt_executable(),

@@ -24,7 +24,7 @@ import pytest
 from markupsafe import escape
 from starlette.testclient import TestClient
 
-from orchestration.portal import create_app
+from orchestration.portal.app import create_app
 from orchestration.portal.chart import Series, line_chart, nice_ticks, threshold_in_range
 from orchestration.portal.data import requirement_line
 

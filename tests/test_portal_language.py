@@ -19,8 +19,8 @@ import duckdb
 import pytest
 from starlette.testclient import TestClient
 
-from orchestration.portal import create_app, labels
-from orchestration.portal.app import HERE
+from orchestration.portal import labels
+from orchestration.portal.app import HERE, create_app
 from tests.test_portal import LAST_DATE, extract
 
 TEMPLATE_STRING = re.compile(

@@ -1,24 +1,12 @@
 {# rules.md G3: every computation takes an explicit run date and evaluation range.
 
-   A run parameter is, in this order:
-   1. the dbt var of that name: unit tests pin it with `overrides: vars:`, and a hand-run
-      `dbt build --vars '{"run_date": "..."}'` still works;
-   2. the environment variable PARTNER_WAREHOUSE_DBT_<NAME>, which the Dagster dbt asset sets for its
-      dbt process (orchestration/settings.py ENV_DBT_*);
-   3. the default: the date the dbt invocation started (today) for the run date, every date for the
-      evaluation range.
-
-   The pipeline does not use --vars because dbt discards its partial parse (a full re-parse, 3-5 s here)
-   whenever the command-line vars change, i.e. every run. The environment variable is read only when
-   `execute` is true (compiling and running), never while parsing: dbt records an env_var() called at
-   parse time and re-parses every file that used it when its value changes. The value cannot matter
-   to parsing anyway as long as these macros stay out of config(), ref() and source(). #}
+   A run parameter is the dbt var of that name: the Dagster dbt asset passes the run's with `--vars`
+   (its evaluation range is the run's partition range, issue 14 item 2), unit tests pin them with
+   `overrides: vars:`, a hand-run `dbt build --vars '{"run_date": "..."}'` works the same way.
+   Without it: the date the dbt invocation started (today) for the run date, every date for the
+   evaluation range. #}
 {% macro run_parameter(name, default) -%}
-    {%- set value = var(name, none) -%}
-    {%- if value is none and execute -%}
-        {%- set value = env_var('PARTNER_WAREHOUSE_DBT_' ~ (name | upper), '') -%}
-    {%- endif -%}
-    {{- return(value or default) -}}
+    {{- return(var(name, none) or default) -}}
 {%- endmacro %}
 
 {% macro run_date() -%}

@@ -16,6 +16,13 @@ from orchestration.calendar import OPEN_FROM, OPEN_TO
 DUCKDB_WRITER_POOL = "duckdb_writer"
 
 
+def describe_range(evaluation_from: str, evaluation_to: str) -> str:
+    """An evaluation range in words; the open bounds mean every date the data covers."""
+    if (evaluation_from, evaluation_to) == (OPEN_FROM.isoformat(), OPEN_TO.isoformat()):
+        return "every evaluation date the data covers"
+    return f"evaluation dates {evaluation_from} .. {evaluation_to}"
+
+
 class WarehouseConfig(dg.ConfigurableResource):
     """Where the landing zone, the warehouse and the publications are, and the run parameters."""
 
@@ -23,6 +30,9 @@ class WarehouseConfig(dg.ConfigurableResource):
     warehouse_path: str
     publish_dir: str
     run_date: str = ""  # YYYY-MM-DD; empty = today (rules.md G3)
+    # The evaluation range of a run that targets no partition (a `build_warehouse` run from the UI, a CLI
+    # run whose range holds no covered date). A run that targets partitions takes its range from them
+    # (evaluation_range below), never from here.
     evaluation_from: str = OPEN_FROM.isoformat()
     evaluation_to: str = OPEN_TO.isoformat()
     force_reload: bool = False
@@ -50,12 +60,6 @@ class WarehouseConfig(dg.ConfigurableResource):
     def db(self) -> Path:
         return Path(self.warehouse_path)
 
-    def describe_range(self) -> str:
-        """The evaluation range in words; the defaults mean every date the data covers."""
-        if (self.evaluation_from, self.evaluation_to) == (OPEN_FROM.isoformat(), OPEN_TO.isoformat()):
-            return "every evaluation date the data covers"
-        return f"evaluation dates {self.evaluation_from} .. {self.evaluation_to}"
-
     @property
     def dbt_target_dir(self) -> Path:
         return settings.dbt_target_dir(self.db)
@@ -66,10 +70,21 @@ class WarehouseConfig(dg.ConfigurableResource):
 
         return run_lock(self.db, Path(self.publish_dir), wait=self.wait_for_lock)
 
-    def dbt_env(self) -> dict[str, str]:
-        """The run parameters as the environment of the dbt process (settings.ENV_DBT_*)."""
+    def evaluation_range(self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> tuple[str, str]:
+        """(from, to) of this run: its partition range when it targets evaluation-date partitions (a
+        backfill, a schedule, the CLI), else the configured range (issue 14 item 2). Every step of one run
+        sees the same range: an unpartitioned step of a partitioned run reads the run's range."""
+        op_context = context.op_execution_context if isinstance(context, dg.AssetCheckExecutionContext) else context
+        if op_context.has_partition_key_range:
+            keys = op_context.partition_key_range
+            return keys.start, keys.end
+        return self.evaluation_from, self.evaluation_to
+
+    def dbt_vars(self, context: dg.AssetExecutionContext) -> dict[str, str]:
+        """The run parameters as dbt vars (macros/run_parameters.sql), passed with `--vars`."""
+        evaluation_from, evaluation_to = self.evaluation_range(context)
         return {
-            settings.ENV_DBT_RUN_DATE: self.resolved_run_date().isoformat(),
-            settings.ENV_DBT_EVALUATION_FROM: self.evaluation_from,
-            settings.ENV_DBT_EVALUATION_TO: self.evaluation_to,
+            "run_date": self.resolved_run_date().isoformat(),
+            "evaluation_from": evaluation_from,
+            "evaluation_to": evaluation_to,
         }

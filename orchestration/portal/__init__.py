@@ -1,5 +1,4 @@
-"""The partner-manager web page (issue 6): a read-only view of the published tier extracts."""
+"""The partner-manager web page (issue 6): a read-only view of the published tier extracts.
 
-from orchestration.portal.app import create_app, serve
-
-__all__ = ["create_app", "serve"]
+The app lives in `orchestration.portal.app`; this package imports nothing at load, so the publication
+code can use `orchestration.portal.labels` (the words of the extracts) without loading the web app."""

@@ -267,6 +267,7 @@ FRENCH: dict[str, str] = {
     "Last data-quality gate": "Dernier contrôle qualité des données",
     "Last data-quality gate:": "Dernier contrôle qualité des données :",
     "Last gate report": "Dernier rapport de contrôle",
+    "Commission statements": "Relevés de commissions",
     "Main": "Principal",
     "Manifest · JSON": "Manifeste · JSON",
     "Meets every blocking requirement of {tier} on performance, but the upgrade is held until good standing returns.": (

@@ -1,6 +1,7 @@
 """Every dbt model, seed and test in one @dbt_assets: `dbt build`, so tests gate in the same step
 and error-severity tests are blocking asset checks (conventions.md)."""
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,14 +12,14 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration import settings
 from orchestration.defs.dbt.resources import dbt_project, ensure_manifest
 from orchestration.defs.dbt.translator import WarehouseTranslator
-from orchestration.defs.resources import DUCKDB_WRITER_POOL, WarehouseConfig
+from orchestration.defs.resources import DUCKDB_WRITER_POOL, WarehouseConfig, describe_range
 from orchestration.progress import say
 
 
 @contextmanager
 def _environ(values: dict[str, str]) -> Iterator[None]:
     """`values` in os.environ while the block runs, then as before: DbtCliResource passes only
-    os.environ to dbt, and one run's parameters must not leak into a later dbt call of the process."""
+    os.environ to dbt, and one run's settings must not leak into a later dbt call of the process."""
     before = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -38,26 +39,28 @@ def _environ(values: dict[str, str]) -> Iterator[None]:
     pool=DUCKDB_WRITER_POOL,
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseConfig):
-    # dbt reads the warehouse path from the same variable as everything else (profiles.yml).
-    os.environ[settings.ENV_DB] = warehouse.warehouse_path
+    """One `dbt build` over the run's evaluation range. The models are not partitioned: the tier chain
+    (A9) runs over every date from the first and the marts are rebuilt whole; a run that targets
+    evaluation-date partitions (a backfill, the CLI) passes their range as dbt vars (issue 14 item 2)."""
     settings.apply_offline_env()
+    dbt_vars = warehouse.dbt_vars(context)
     # Unit tests pin the rules in the test suite (make test); a production build runs models,
-    # seeds and data tests only.
-    args = ["build", "--exclude-resource-type", "unit_test"]
-    # The run parameters go in the environment, not `--vars`: dbt re-parses the whole project when the
-    # vars change (3-5 s a run), and macros/run_parameters.sql reads these variables at execution time only.
-    run_env = warehouse.dbt_env()
+    # seeds and data tests only. `--vars`, as Dagster's project_dbt example: the run's parameters reach
+    # its dbt process and nothing else. dbt re-parses the project when they change (measured in
+    # docs/architecture.md).
+    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
     say(
-        f"dbt {args[0]}: models, seeds and tests (run date {run_env[settings.ENV_DBT_RUN_DATE]},"
-        f" {warehouse.describe_range()})",
+        f"dbt {args[0]}: models, seeds and tests (run date {dbt_vars['run_date']},"
+        f" {describe_range(dbt_vars['evaluation_from'], dbt_vars['evaluation_to'])})",
         context.log.info,
     )
     n = 0
     # One stable target path per warehouse: it keeps dbt's partial parse between runs (dagster-dbt's
     # default is a new one each time), and two warehouses never share run_results.json (issue 13 item 1).
-    # dbt.cli starts the dbt process, with the environment of that moment.
+    # dbt.cli starts the dbt process with the environment of that moment; profiles.yml reads the
+    # warehouse path from it, so it is set for that moment only.
     with warehouse.locked():
-        with _environ(run_env):
+        with _environ({settings.ENV_DB: warehouse.warehouse_path}):
             invocation = dbt.cli(args, context=context, raise_on_error=True, target_path=warehouse.dbt_target_dir)
         for event in invocation.stream():
             n += 1

@@ -308,7 +308,7 @@ def write_version(
     expected: dict[str, Any] = {EXTRACT: len(extract), REQUIREMENTS: len(requirements)}
     # The audit of each workbook: its Tiers sheet holds the extract's rows, its Requirements sheet the
     # requirement rows (the Read me sheet is prose).
-    audited = {**expected, **{Path(name).stem: workbook_row_counts(lang, len(extract), len(requirements))
+    audited = {**expected, **{name: workbook_row_counts(lang, len(extract), len(requirements))
                               for lang, name in WORKBOOKS.items()}}
     manifest: dict[str, object] = {
         "evaluation_date": evaluation_date.isoformat(),
@@ -336,14 +336,14 @@ def seal_version(
     manifest: dict[str, object],
 ) -> dict[str, object]:
     """The audit of write-audit-publish, for every kind of publication: re-read the rows of each
-    file written into `staging` (`expected` by file stem; a workbook of several sheets, by sheet),
+    file written into `staging` (`expected` by file name or by stem for every format of one table;
+    a workbook's rows by sheet name),
     record every file's size and sha256, and write the manifest last (its presence = complete)."""
     files: dict[str, dict[str, object]] = {}
     for path in sorted(staging.iterdir()):
         entry: dict[str, object] = {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
-        stem = path.stem
-        if stem in expected:
-            want = expected[stem]
+        want = expected.get(path.name, expected.get(path.stem))  # by file name, else for every format
+        if want is not None:
             rows = _count_rows(con, path, sheets=list(want) if isinstance(want, dict) else None)
             if rows != want:  # audit: what was written is what was meant
                 raise PublicationError(f"{path.name}: wrote {rows} rows, expected {want}")

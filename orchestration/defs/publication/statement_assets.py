@@ -32,6 +32,8 @@ SOLUTIONS_MART_KEYS = [
     key=STATEMENT_PUBLICATION_KEY,
     group_name="publication",
     partitions_def=evaluation_dates,
+    # like the tier publication: a range of dates is one run (one load, gate and dbt build) (issue 14)
+    backfill_policy=dg.BackfillPolicy.single_run(),
     deps=SOLUTIONS_MART_KEYS,
     pool=DUCKDB_WRITER_POOL,
     kinds={"csv", "xlsx", "parquet"},
@@ -39,11 +41,11 @@ SOLUTIONS_MART_KEYS = [
 def solutions_statement_publication(
     context: dg.AssetExecutionContext, warehouse: WarehouseConfig
 ) -> dg.MaterializeResult:
-    """The solutions commission statement of the quarter before the partition's evaluation date:
+    """The solutions commission statement of the quarter before each evaluation date of the run:
     written, audited, then renamed into place; refused when the last gate report blocked."""
     from orchestration.defs.publication.gate_bridge import gate_for_publication
 
-    e = date.fromisoformat(context.partition_key)
+    dates = sorted(date.fromisoformat(k) for k in context.partition_keys)
     with warehouse.locked():
         gate, summary = gate_for_publication(warehouse)
         if summary.get("blocked"):
@@ -53,8 +55,8 @@ def solutions_statement_publication(
                 warehouse.db,
                 Path(warehouse.publish_dir),
                 run_date=warehouse.resolved_run_date(),
-                evaluation_from=e,
-                evaluation_to=e,
+                evaluation_from=dates[0],
+                evaluation_to=dates[-1],
                 gate=gate,
                 gate_summary=summary,
                 republish=warehouse.republish,

@@ -138,12 +138,13 @@ def _failure_table(failed: list[CheckResult]) -> str:
 def data_quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseConfig):
     from orchestration.defs.quality.gate import run_gate
 
+    evaluation_from, evaluation_to = warehouse.evaluation_range(context)  # the run's partitions (issue 14)
     with warehouse.locked():
         report = run_gate(
             warehouse.db,
             run_date=warehouse.resolved_run_date(),
-            evaluation_from=warehouse.evaluation_from,
-            evaluation_to=warehouse.evaluation_to,
+            evaluation_from=evaluation_from,
+            evaluation_to=evaluation_to,
             progress=lambda m: say(m, context.log.info),
             reuse=True,
         )
@@ -154,3 +155,22 @@ def data_quality_gate(context: dg.AssetCheckExecutionContext, warehouse: Warehou
     for check in report.warnings:
         context.log.warning(f"gate: {check.headline()}")
     yield from asset_check_results(report, paths["md"])
+    if report.blocking_failures:
+        raise blocked_gate_failure(report, paths["md"])
+
+
+def blocked_gate_failure(report: GateReport, report_path: Path) -> dg.Failure:
+    """The step failure of a blocked gate, readable where the UI shows the failed step (issue 14 item 4):
+    each failing blocking check with its counts, the gate report's path, and sample failing rows."""
+    failed = report.blocking_failures
+    return dg.Failure(
+        description=f"the data-quality gate blocked the run: {len(failed)} blocking check(s) failed, so nothing"
+        f" downstream (dbt build, publication) ran. Gate report: {report_path}\n"
+        + "\n".join(f"  - {c.feed}: {_failure_text(c)}" for c in failed),
+        metadata={
+            "failing_checks": dg.MetadataValue.md(_failure_table(failed)),
+            "sample_rows": dg.MetadataValue.json({f"{c.feed}.{c.name}": c.sample_rows for c in failed}),
+            "gate_report": dg.MetadataValue.path(str(report_path)),
+        },
+        allow_retries=False,
+    )
