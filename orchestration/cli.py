@@ -274,6 +274,26 @@ def cmd_portal(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# what-if (issue 17 item 1)
+
+
+def cmd_what_if(args: argparse.Namespace) -> int:
+    from orchestration import whatif
+
+    try:
+        changes = [whatif.parse_change(text) for text in args.set]
+        con = whatif.connect(Path(args.warehouse))
+        try:
+            print(whatif.report(con, args.partner, args.date, changes))
+        finally:
+            con.close()
+    except whatif.WhatIfError as exc:
+        print(f"partner-warehouse what-if: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -342,6 +362,22 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
     w.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
     w.add_argument("--port", type=int, default=8000)
+    wi = sub.add_parser(
+        "what-if",
+        help="a technology partner's tier decision with changed inputs (read-only; no --set reproduces it)",
+    )
+    wi.add_argument("--warehouse", default=None, help=f"warehouse or analytics snapshot DuckDB (env {settings.ENV_DB})")
+    wi.add_argument("--partner", required=True, help="technology partner id")
+    wi.add_argument("--date", required=True, type=_date, help="evaluation date YYYY-MM-DD")
+    wi.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE|NAME=+DELTA",
+        help="change one input (repeatable): attached_mrr, influenced_mrr, install_90d_mrr, review_count, "
+        "avg_rating, certified_app, live_listing, technical_contact, partnership_manager, executive_sponsor, "
+        "data_sharing, good_standing, poc_form (yes/no for the last eight)",
+    )
     return parser
 
 
@@ -393,6 +429,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(args)
     if args.command == "portal":
         return cmd_portal(args)
+    if args.command == "what-if":
+        args.warehouse = args.warehouse or str(settings.warehouse_path())
+        return cmd_what_if(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

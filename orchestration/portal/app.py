@@ -10,6 +10,7 @@ partner-supplied string.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,10 +28,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from orchestration import whatif
 from orchestration.defs.publication.store import MANIFEST
 from orchestration.portal import labels
 from orchestration.portal.chart import Series, line_chart, threshold_in_range
-from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData
+from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData, change_of
 from orchestration.program import PROGRAM
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +113,7 @@ def _env() -> Environment:
         level_label=labels.level_label,
         bytes=labels.byte_size,
         shortfall_value=labels.shortfall_value,
+        what_if_value=what_if_value,
     )
     env.globals.update(
         action_explanation=labels.action_explanation,
@@ -118,6 +121,9 @@ def _env() -> Environment:
         partner_url=partner_url,
         file_url=file_url,
         arrow=arrow,
+        what_if_url=what_if_url,
+        what_if_change=change_of,
+        what_if_inputs=list(whatif.INPUTS.values()),
         TIERS=TIERS,
         ACTIONS=ACTIONS,
         POC_FORM_WINDOW_DAYS=PROGRAM.poc_form_window_days,  # rules.md A7/D10
@@ -131,6 +137,27 @@ def quarter_url(e: date) -> str:
 
 def partner_url(e: date, partner_id: str) -> str:
     return f"/quarters/{e.isoformat()}/partners/{quote(str(partner_id), safe='')}"
+
+
+def what_if_url(
+    e: date, partner_id: str, form: dict[str, str] | None = None, change: whatif.Change | None = None
+) -> str:
+    """The what-if page; with `form` and `change`, the link that adds `change` to the submitted form."""
+    url = f"{partner_url(e, partner_id)}/what-if"
+    fields = {k: v for k, v in (form or {}).items() if v}
+    if change is not None:
+        fields[change.name] = str(change).partition("=")[2]
+    return f"{url}?{urlencode(fields)}" if fields else url
+
+
+def what_if_value(value: Any) -> str:
+    """An input's value on the what-if form: yes/no, a whole number or two decimals."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
 
 
 def file_url(e: date, version: int, name: str) -> str:
@@ -342,6 +369,32 @@ def create_app(publish_dir: Path) -> Starlette:
             files=sorted((p.current.manifest.get("files") or {}).items()),
         )
 
+    def what_if(request: Request) -> Response:
+        """issue 17: the partner's decision with changed inputs, from the analytics snapshot (read-only)."""
+        started = time.perf_counter()
+        e = _parse_date(request.path_params["evaluation_date"])
+        partner_id = request.path_params["partner_id"]
+        form = {name: request.query_params.get(name, "")[:40] for name in whatif.INPUTS}
+        changes, errors = whatif.parse_form(form)
+        with data.analytics() as con:
+            if con is None:
+                raise HTTPException(404, "The analytics snapshot is not available yet: run the pipeline first.")
+            try:
+                answer = whatif.answer(con, partner_id, e, [] if errors else changes)
+            except whatif.WhatIfError as exc:
+                raise HTTPException(404, str(exc)) from None
+        return render(
+            request,
+            "what_if.html",
+            e=e,
+            partner_id=partner_id,
+            a=answer,
+            form=form,
+            current=answer.before.inputs,
+            errors=errors,
+            elapsed_ms=round((time.perf_counter() - started) * 1000),
+        )
+
     def partner_latest(request: Request) -> Response:
         partner_id = request.path_params["partner_id"]
         e = data.latest_date_of(partner_id)
@@ -398,6 +451,7 @@ def create_app(publish_dir: Path) -> Starlette:
         Route("/gate", gate, name="gate"),
         Route("/quarters/{evaluation_date}", quarter, name="quarter"),
         Route("/quarters/{evaluation_date}/partners/{partner_id}", partner, name="partner"),
+        Route("/quarters/{evaluation_date}/partners/{partner_id}/what-if", what_if, name="what_if"),
         Route("/partners/{partner_id}", partner_latest, name="partner_latest"),
         Route("/files/{evaluation_date}/v{version:int}/{name}", download, name="download"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
