@@ -277,3 +277,33 @@ def test_the_portal_form_answers_with_the_simulators_decision(built, con) -> Non
     refused = client.get(f"{url}/what-if", params={"review_count": "lots"})
     assert refused.status_code == 200
     assert "Not applied" in refused.text and "&#39;lots&#39; is not a number" in refused.text
+
+
+def test_each_publication_lists_its_notification_drafts_and_the_portal_shows_them(built) -> None:
+    """issue 17 item 3 on a real publication: the drafts are files of the version (in its manifest), written
+    from its extract (same action, same numbers), and the quarter's portal page shows them with copy buttons."""
+    from starlette.testclient import TestClient
+
+    from orchestration.portal.app import create_app
+
+    store = PublicationStore(built["publish_dir"])
+    client = TestClient(create_app(built["publish_dir"]))
+    kinds: set[str] = set()
+    for evaluation_date in store.evaluation_dates():
+        current = store.current(evaluation_date)
+        assert {"notifications.parquet", "notifications_en.md", "notifications_fr.md"} <= set(current.manifest["files"])
+        drafts = pd.read_parquet(current.path / "notifications.parquet")
+        assert current.manifest["row_counts"]["notifications"] == len(drafts)
+        extract = pd.read_parquet(current.path / "tier_extract.parquet").set_index("partner_id")
+        for draft in drafts.itertuples():
+            row = extract.loc[draft.partner_id]
+            assert draft.action == row["action"]
+            if draft.language == "en":
+                assert f"Attached MRR (12-month mean): ${float(row['attached_mrr']):,.2f}" in draft.body
+                assert f"Marketplace reviews: {int(row['review_count']):,}," in draft.body
+        kinds |= set(drafts["kind"])
+        page = client.get(f"/quarters/{evaluation_date}/notifications", params={"lang": "fr"})
+        assert page.status_code == 200
+        assert page.text.count('class="draft-text"') == int((drafts["language"] == "fr").sum())
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert {"new_tier", "downgrade", "upgrade_held"} <= kinds  # the generated history has these decisions

@@ -29,10 +29,11 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from orchestration import whatif
+from orchestration.defs.publication.notifications import LANGUAGES, NOTIFICATIONS
 from orchestration.defs.publication.store import MANIFEST
 from orchestration.portal import labels
 from orchestration.portal.chart import Series, line_chart, threshold_in_range
-from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData, change_of
+from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData, change_of, read_parquet
 from orchestration.program import PROGRAM
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +44,8 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+# The notification drafts page alone runs one script, the copy buttons' (/static/copy.js).
+DRAFTS_CSP = PAGE_CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 # A published gate report (HTML) is shown as a sandboxed document: no script, no form, no fetch.
 FILE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -395,6 +398,35 @@ def create_app(publish_dir: Path) -> Starlette:
             elapsed_ms=round((time.perf_counter() - started) * 1000),
         )
 
+    def notifications(request: Request) -> Response:
+        """issue 17 item 3: the current version's notification drafts of one language, with copy buttons."""
+        e = _parse_date(request.path_params["evaluation_date"])
+        lang = request.query_params.get("lang", LANGUAGES[0])
+        lang = lang if lang in LANGUAGES else LANGUAGES[0]
+        try:
+            current = data.version(e)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        name = f"{NOTIFICATIONS}.parquet"
+        listed = name in (current.manifest.get("files") or {})  # only files a manifest lists are read
+        drafts = [d for d in read_parquet(current.path / name) if d["language"] == lang] if listed else []
+        response = render(
+            request,
+            "notifications.html",
+            e=e,
+            v=current,
+            lang=lang,
+            languages=LANGUAGES,
+            listed=listed,
+            drafts=drafts,
+            language_names={"en": "English", "fr": "Français"},
+            subject_label={"en": "Subject", "fr": "Objet"},
+            copy_label={"en": "Copy", "fr": "Copier"},
+            copied_label={"en": "Copied", "fr": "Copié"},
+        )
+        response.headers["content-security-policy"] = DRAFTS_CSP
+        return response
+
     def partner_latest(request: Request) -> Response:
         partner_id = request.path_params["partner_id"]
         e = data.latest_date_of(partner_id)
@@ -452,6 +484,7 @@ def create_app(publish_dir: Path) -> Starlette:
         Route("/quarters/{evaluation_date}", quarter, name="quarter"),
         Route("/quarters/{evaluation_date}/partners/{partner_id}", partner, name="partner"),
         Route("/quarters/{evaluation_date}/partners/{partner_id}/what-if", what_if, name="what_if"),
+        Route("/quarters/{evaluation_date}/notifications", notifications, name="notifications"),
         Route("/partners/{partner_id}", partner_latest, name="partner_latest"),
         Route("/files/{evaluation_date}/v{version:int}/{name}", download, name="download"),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

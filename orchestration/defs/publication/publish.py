@@ -22,6 +22,7 @@ import pandas as pd
 
 from orchestration import settings
 from orchestration.defs.ingest.load import PUBLISHED_REQUIREMENTS_COLUMNS, PUBLISHED_TIERS_COLUMNS, last_fingerprints
+from orchestration.defs.publication.notifications import NOTIFICATIONS, write_notifications
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
     MANIFEST,
@@ -318,6 +319,7 @@ def write_version(
     _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.csv", "csv")
     _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.parquet", "parquet")
     write_xlsx(extract, staging / f"{EXTRACT}.xlsx")
+    drafts = write_notifications(extract, staging, evaluation_date)  # issue 17 item 3
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
     for suffix, text in gate.items():
@@ -326,6 +328,7 @@ def write_version(
     expected = {
         EXTRACT: len(extract),
         REQUIREMENTS: con.execute(f"SELECT count(*) FROM ({REQUIREMENTS_SQL})", {"e": evaluation_date}).fetchone()[0],
+        NOTIFICATIONS: drafts,
     }
     files: dict[str, dict[str, object]] = {}
     for path in sorted(staging.iterdir()):
