@@ -293,6 +293,34 @@ def cmd_what_if(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forecast_backtest(args: argparse.Namespace) -> int:
+    """issue 17 item 2: score the forecasts whose target date was decided; optionally rewrite the doc."""
+    import duckdb
+
+    from orchestration import forecast, whatif
+
+    try:
+        con = whatif.connect(Path(args.warehouse))
+    except whatif.WhatIfError as exc:
+        print(f"partner-warehouse forecast-backtest: {exc}", file=sys.stderr)
+        return 2
+    try:
+        section = forecast.report(con, source=args.source or Path(args.warehouse).name)
+    except duckdb.CatalogException as exc:
+        print(
+            f"partner-warehouse forecast-backtest: {exc} (run `partner-warehouse run` to build the forecast mart)",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        con.close()
+    print(section)
+    if args.write:
+        forecast.write_doc(Path(args.write), section)
+        say(f"backtest section of {args.write} rewritten")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -378,6 +406,15 @@ def build_parser() -> argparse.ArgumentParser:
         "avg_rating, certified_app, live_listing, technical_contact, partnership_manager, executive_sponsor, "
         "data_sharing, good_standing, poc_form (yes/no for the last eight)",
     )
+    fb = sub.add_parser(
+        "forecast-backtest",
+        help="score the tier forecast against the decisions actually computed (docs/forecast.md)",
+    )
+    fb.add_argument("--warehouse", default=None, help=f"warehouse or analytics snapshot DuckDB (env {settings.ENV_DB})")
+    fb.add_argument("--source", default=None, help="how to name the data in the report (default: the file name)")
+    fb.add_argument(
+        "--write", default=None, metavar="DOC", help="rewrite the backtest section of DOC (docs/forecast.md)"
+    )
     return parser
 
 
@@ -429,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(args)
     if args.command == "portal":
         return cmd_portal(args)
+    if args.command == "forecast-backtest":
+        args.warehouse = args.warehouse or str(settings.warehouse_path())
+        return cmd_forecast_backtest(args)
     if args.command == "what-if":
         args.warehouse = args.warehouse or str(settings.warehouse_path())
         return cmd_what_if(args)

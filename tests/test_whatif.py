@@ -307,3 +307,92 @@ def test_each_publication_lists_its_notification_drafts_and_the_portal_shows_the
         assert page.text.count('class="draft-text"') == int((drafts["language"] == "fr").sum())
         assert "script-src 'self'" in page.headers["content-security-policy"]
     assert {"new_tier", "downgrade", "upgrade_held"} <= kinds  # the generated history has these decisions
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 17 item 2: the forecast of the next evaluation date (docs/forecast.md), on the same warehouse
+
+
+def _forecast(built, run_date: date) -> pd.DataFrame:
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as db:
+        return db.execute(
+            "select * from marts.fct_technology_tier_forecast where run_date = ? order by partner_id", [run_date]
+        ).df()
+
+
+def test_the_forecast_keeps_observed_months_and_projects_the_rest_by_each_method(built) -> None:
+    """O = 2027-01-15, E' = 2027-04-15: W(E') is April 2026 - March 2027; April - December 2026 are facts,
+    January - March 2027 carry December forward, or follow the line through July - December 2026."""
+    import numpy as np
+
+    forecast = _forecast(built, date(2027, 1, 15))
+    assert set(forecast["target_date"].dt.date) == {date(2027, 4, 15)}
+    assert set(forecast["projected_months"]) == {3}
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as db:
+        monthly = db.execute(
+            """select partner_id, month, attached_mrr from intermediate.int_technology__partner_attached_mrr_monthly
+               where month between '2026-04-01' and '2026-12-01'"""
+        ).df()
+    monthly["month"] = pd.to_datetime(monthly["month"]).dt.date
+    moved = 0
+    for row in forecast.itertuples():
+        own = monthly[monthly["partner_id"] == row.partner_id].set_index("month")["attached_mrr"].astype(float)
+        months = [date(2026, m, 1) for m in range(4, 13)]
+        series = np.array([own.get(m, 0.0) for m in months])
+        carry = (series.sum() + 3 * series[-1]) / 12
+        slope, intercept = np.polyfit(np.arange(-6, 0), series[-6:], 1)
+        trend = (series.sum() + sum(max(intercept + slope * x, 0.0) for x in range(3))) / 12
+        assert row.projected_attached_mrr == pytest.approx(carry, rel=1e-9, abs=1e-6)
+        assert row.projected_attached_mrr_trend == pytest.approx(trend, rel=1e-6, abs=1e-3)
+        assert (
+            row.attached_mrr_band_low <= min(carry, trend) + 1e-6
+            and row.attached_mrr_band_high >= max(carry, trend) - 1e-6
+        )
+        moved += abs(carry - trend) > 1
+    assert moved > 5  # the generated history has trends to follow (growth, churn)
+
+
+def test_the_forecast_band_confidence_and_the_last_forecast_beyond_the_data(built) -> None:
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as db:
+        forecast = db.execute("select * from marts.fct_technology_tier_forecast").df()
+    ranks = {t: i for i, t in enumerate(["not_in_program", "partner", "rising", "leading", "premier"])}
+    low = forecast["band_low_tier_after"].map(ranks)
+    high = forecast["band_high_tier_after"].map(ranks)
+    assert (low <= high).all()
+    assert ((forecast["confidence"] == "high") == (low == high)).all()
+    beyond = forecast[forecast["run_date"].dt.date == date(2027, 7, 15)]
+    assert set(beyond["target_date"].dt.date) == {date(2027, 10, 15)} and beyond["actual_tier_after"].isna().all()
+    decided = forecast[forecast["actual_tier_after"].notna()]
+    assert len(decided) == len(forecast) - len(beyond) > 100
+
+
+def test_the_backtest_command_rewrites_the_doc_table_from_the_mart(built, tmp_path, capsys) -> None:
+    doc = tmp_path / "forecast.md"
+    doc.write_text("# head\n<!-- backtest:begin -->\nold table\n<!-- backtest:end -->\ntail\n", encoding="utf-8")
+    assert main(["forecast-backtest", "--warehouse", str(built["warehouse"]), "--write", str(doc)]) == 0
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# head\n<!-- backtest:begin -->\n") and text.endswith("<!-- backtest:end -->\ntail\n")
+    assert "old table" not in text
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as db:
+        decided = db.execute(
+            "select * from marts.fct_technology_tier_forecast where actual_tier_after is not null"
+        ).df()
+    for method, column in (("carry_forward", "projected_tier_after"), ("trend", "projected_tier_after_trend")):
+        right = (decided[column] == decided["actual_tier_after"]).mean()
+        assert f"| {method} | {len(decided)} | {right:.1%} |" in text
+
+
+def test_the_partner_page_shows_the_forecast_made_on_its_date(built) -> None:
+    from starlette.testclient import TestClient
+
+    from orchestration.portal import labels
+    from orchestration.portal.app import create_app
+
+    forecast = _forecast(built, ENFORCED_DATE)
+    row = forecast[forecast["projected_tier_after"] != "not_in_program"].iloc[0]
+    page = TestClient(create_app(built["publish_dir"])).get(f"/quarters/{ENFORCED_DATE}/partners/{row.partner_id}")
+    panel = page.text[page.text.index('id="forecast"') :]
+    panel = panel[: panel.index("</section>")]
+    assert f"Next evaluation: {labels.long_date(date(2027, 7, 15))}" in panel
+    assert f"projected {labels.money(row.projected_attached_mrr)}" in panel
+    assert f"Confidence {row.confidence}" in panel

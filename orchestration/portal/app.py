@@ -28,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from orchestration import whatif
+from orchestration import forecast, whatif
 from orchestration.defs.publication.notifications import LANGUAGES, NOTIFICATIONS
 from orchestration.defs.publication.store import MANIFEST
 from orchestration.portal import labels
@@ -358,6 +358,8 @@ def create_app(publish_dir: Path) -> Starlette:
                     ),
                 },
             )
+        with data.analytics() as con:  # issue 17 item 2: the forecast made on this date, if any
+            outlook = forecast.forecast_of(con, partner_id, e) if con is not None else None
         benefit_groups: dict[str, list[dict[str, Any]]] = {}
         for b in p.benefits:
             benefit_groups.setdefault(b.get("category_label") or b.get("category") or "", []).append(b)
@@ -369,6 +371,7 @@ def create_app(publish_dir: Path) -> Starlette:
             charts=charts,
             benefit_groups=benefit_groups,
             next_tier=next_tier,
+            outlook=outlook,
             files=sorted((p.current.manifest.get("files") or {}).items()),
         )
 

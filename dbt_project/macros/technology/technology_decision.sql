@@ -272,3 +272,24 @@ from (
     ) as combined
 ) as decided
 {%- endmacro %}
+
+{# The whole decision as a list of CTEs (no leading WITH, no trailing comma) named <prefix>results,
+   <prefix>qualification, <prefix>qualified and <prefix>decisions, over `inputs` and the requirement
+   rows `requirements`; `tiers` holds tier and tier_rank. #}
+{% macro technology_decision_ctes(inputs, requirements, tiers, keys, prefix='') -%}
+{{ prefix }}results as (
+    {{ technology_requirement_results(inputs, requirements, keys) }}
+),
+
+{{ prefix }}qualification as (
+    {{ technology_tier_qualification(prefix ~ 'results', keys) }}
+),
+
+{{ prefix }}qualified as (
+    {{ technology_qualified_tiers(prefix ~ 'qualification', tiers, keys) }}
+),
+
+{{ prefix }}decisions as (
+    {{ technology_tier_decision(inputs, prefix ~ 'qualified', keys) }}
+)
+{%- endmacro %}

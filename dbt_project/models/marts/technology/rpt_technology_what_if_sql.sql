@@ -14,21 +14,7 @@ what_if_requirements as (
     {{ technology_decision_requirements('what_if_requirement_seed', 'what_if_tier_seed') }}
 ),
 
-what_if_results as (
-    {{ technology_requirement_results('what_if_inputs', 'what_if_requirements', keys) }}
-),
-
-what_if_qualification as (
-    {{ technology_tier_qualification('what_if_results', keys) }}
-),
-
-what_if_qualified as (
-    {{ technology_qualified_tiers('what_if_qualification', 'what_if_tier_seed', keys) }}
-),
-
-what_if_decisions as (
-    {{ technology_tier_decision('what_if_inputs', 'what_if_qualified', keys) }}
-)
+{{ technology_decision_ctes('what_if_inputs', 'what_if_requirements', 'what_if_tier_seed', keys, 'what_if_') }}
 {%- endset %}
 select
     cast('technology_decision' as {{ dbt.type_string() }}) as query_name,
