@@ -12,8 +12,9 @@ from pathlib import Path
 import duckdb
 
 FORECAST = "marts.fct_technology_tier_forecast"
-# method -> the mart's projected tier column
+# method -> the mart's projected tier column; "no change" (the tier before) is the baseline to beat
 METHODS = {
+    "no change (baseline)": "tier_before",
     "carry_forward": "projected_tier_after",
     "trend": "projected_tier_after_trend",
 }
