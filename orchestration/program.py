@@ -9,7 +9,7 @@ are a few hundred bytes.
 Two vocabularies have no seed, and their one home is this module (a seed would be a copy, not a
 home: dbt's SQL names them in its logic, it does not look them up):
 - `EDITIONS` — feeds.md fixes them; the D14 SQL tests `edition in ('professional', 'enterprise')`.
-- `A9_ACTIONS` — the outcome of the A9 table, emitted by `macros/technology/technology_tier_change.sql`;
+- `A9_ACTIONS` — the outcome of the A9 table, emitted by `macros/tier_change.sql`;
   changing a seed row could not change what the macro emits.
 Copies that must stay (the GX suites' value sets, the marts' `accepted_values`, the A9 macro, the
 portal's labels, `orchestration/calendar.py`) are kept in step by tests/test_program.py and

@@ -2,8 +2,8 @@
 qualified tiers, the action and every requirement's status.
 
 The rules are not here. The warehouse stores the decision's SQL (marts.rpt_technology_what_if_sql),
-rendered by dbt from the macros the intermediate models run (macros/technology/technology_decision.sql,
-technology_tier_change.sql), and the decision's inputs as the real decision used them
+rendered by dbt from the macros the intermediate models run (macros/technology_decision.sql,
+tier_change.sql), and the decision's inputs as the real decision used them
 (marts.fct_technology_decision_inputs). This module only applies the changes to those inputs — in SQL,
 every scenario of a call in one query — and runs the stored SQL over them against the warehouse's own
 requirement seed (config.technology_tier_requirements). With no change it reproduces the decision.

@@ -229,7 +229,7 @@ def test_dbt_accepted_values_are_the_seeds_tiers_and_the_a9_actions() -> None:
 
 def test_a9_macro_emits_exactly_the_a9_actions() -> None:
     """The actions are the macro's output (no seed can change them): the macro and A9_ACTIONS agree, in order."""
-    text = (settings.DBT_PROJECT_DIR / "macros" / "technology" / "technology_tier_change.sql").read_text()
+    text = (settings.DBT_PROJECT_DIR / "macros" / "tier_change.sql").read_text()
     body = text.split("{% macro technology_a9_action(", 1)[1].split("{%- endmacro %}", 1)[0]
     assert tuple(re.findall(r"(?:then|else) '([a-z_0-9]+)'", body)) == A9_ACTIONS
 

@@ -32,3 +32,14 @@
 {% macro evaluation_to() -%}
     cast('{{ run_parameter("evaluation_to", "9999-12-31") }}' as date)
 {%- endmacro %}
+
+{# A boolean switch read from a dbt var (`--vars '{name: false}'` arrives as a bool or a string),
+   rendered as the SQL literal true/false. #}
+{% macro flag_var(name, default) -%}
+    {%- set value = var(name, default) -%}
+    {%- if value is string -%}
+        {{- 'true' if value | lower in ['true', '1', 'yes', 'on'] else 'false' -}}
+    {%- else -%}
+        {{- 'true' if value else 'false' -}}
+    {%- endif -%}
+{%- endmacro %}

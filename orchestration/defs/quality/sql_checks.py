@@ -385,7 +385,7 @@ EVENT_DATE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 # Where "ignored" is not the whole truth: the Part B monthly marts cover every month of
-# portal_mrr_monthly (int_solutions_mrr_months), run date or not; said in the report, not hidden.
+# portal_mrr_monthly (int_solutions__mrr_months), run date or not; said in the report, not hidden.
 FUTURE_ROWS_CAVEAT = dict.fromkeys(
     ("portal_mrr_monthly", "partner_portal_activity"),
     " by the tier evaluations; the solutions monthly marts (managed MRR, commission accruals) may still"

@@ -19,19 +19,19 @@ settings as (
 
 years as (
     -- every year from the first month's to the year after the last month's
-    select {{ technology_add_years('numbers.n', 'cast(' ~ dbt.date_trunc('year', 'bounds.first_month') ~ ' as date)') }}
+    select {{ add_years('cast(' ~ dbt.date_trunc('year', 'bounds.first_month') ~ ' as date)', 'numbers.n') }}
         as year_start
     from bounds
-    cross join ({{ technology_integers(2) }}) as numbers
+    cross join ({{ integers(2) }}) as numbers
     where bounds.first_month is not null
         and numbers.n <= {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'year') }} + 1
 ),
 
 candidates as (
     select
-        {{ technology_add_days(
-            'calendar.day_of_month - 1',
-            technology_add_months('calendar.month_of_year - 1', 'years.year_start')
+        {{ add_days(
+            add_months('years.year_start', 'calendar.month_of_year - 1'),
+            'calendar.day_of_month - 1'
         ) }} as evaluation_date,
         calendar.downgrade_window
     from years
@@ -53,8 +53,8 @@ chain_dates as (
         windows.evaluation_date,
         windows.prev_evaluation_date,
         windows.downgrade_window,
-        {{ technology_add_months('-settings.window_months', 'windows.quarter_start') }} as window_start,
-        {{ technology_add_days(-1, 'windows.quarter_start') }} as window_end,
+        {{ add_months('windows.quarter_start', '-settings.window_months') }} as window_start,
+        {{ add_days('windows.quarter_start', -1) }} as window_end,
         settings.window_months,
         settings.poc_form_window_days,
         settings.good_standing_lookback_days,
@@ -64,8 +64,8 @@ chain_dates as (
     cross join bounds
     where windows.evaluation_date <= {{ run_date() }}
         and windows.evaluation_date <= {{ evaluation_to() }}
-        and {{ technology_add_months('-settings.window_months', 'windows.quarter_start') }} >= bounds.first_month
-        and {{ technology_add_months(-1, 'windows.quarter_start') }} <= bounds.last_month
+        and {{ add_months('windows.quarter_start', '-settings.window_months') }} >= bounds.first_month
+        and {{ add_months('windows.quarter_start', -1) }} <= bounds.last_month
 )
 
 select
@@ -80,15 +80,15 @@ select
     evaluation_date >= downgrades_from as downgrades_in_force,
     {{ run_date() }} as run_date,
     -- A7, D10: the POC form must arrive by E + poc_form_window_days; G3: forms after the run date do not exist
-    {{ technology_add_days('poc_form_window_days', 'evaluation_date') }} as poc_form_deadline,
+    {{ add_days('evaluation_date', 'poc_form_window_days') }} as poc_form_deadline,
     case
-        when {{ run_date() }} < {{ technology_add_days('poc_form_window_days', 'evaluation_date') }}
+        when {{ run_date() }} < {{ add_days('evaluation_date', 'poc_form_window_days') }}
             then {{ run_date() }}
-        else {{ technology_add_days('poc_form_window_days', 'evaluation_date') }}
+        else {{ add_days('evaluation_date', 'poc_form_window_days') }}
     end as poc_form_cutoff,
     -- A9 rows 6/7: the form window is still open while run date <= E + 14 days
-    {{ run_date() }} <= {{ technology_add_days('poc_form_window_days', 'evaluation_date') }} as poc_form_window_open,
+    {{ run_date() }} <= {{ add_days('evaluation_date', 'poc_form_window_days') }} as poc_form_window_open,
     -- A8, D12: escalations resolved on or after this date break good standing on E
-    {{ technology_add_days('-good_standing_lookback_days', 'evaluation_date') }} as good_standing_from,
+    {{ add_days('evaluation_date', '-good_standing_lookback_days') }} as good_standing_from,
     evaluation_date >= {{ evaluation_from() }} as is_reported
 from chain_dates

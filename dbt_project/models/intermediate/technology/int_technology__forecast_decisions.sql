@@ -1,5 +1,5 @@
 -- issue 17 item 2: the decision at E' for every forecast row of int_technology__forecast_inputs, by the
--- macros that decide the real tier (macros/technology/technology_decision.sql): requirement rows, X, X_perf,
+-- macros that decide the real tier (macros/technology_decision.sql): requirement rows, X, X_perf,
 -- the A9 action and tier after, per method. Also, per row, the attached-MRR threshold of the tier above C
 -- (for "needs $N more attached MRR per remaining month").
 {% set keys = ['method', 'origin_date', 'partner_id', 'evaluation_date'] %}

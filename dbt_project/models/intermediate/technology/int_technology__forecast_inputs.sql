@@ -18,7 +18,7 @@ with
 origins as (
     select
         dates.evaluation_date as origin_date,
-        {{ technology_month_of('dates.evaluation_date') }} as origin_month,
+        {{ month_of('dates.evaluation_date') }} as origin_month,
         dates.window_months
     from {{ ref('int_technology__metric_dates') }} as dates
     where dates.metrics_computed
@@ -28,12 +28,12 @@ calendar_dates as (
     -- the calendar's dates of O's year and the next (technology_evaluation_calendar)
     select
         origins.origin_date,
-        {{ technology_add_days(
-            'calendar.day_of_month - 1',
-            technology_add_months(
-                'calendar.month_of_year - 1 + 12 * years.n',
-                'cast(' ~ dbt.date_trunc('year', 'origins.origin_date') ~ ' as date)'
-            )
+        {{ add_days(
+            add_months(
+                'cast(' ~ dbt.date_trunc('year', 'origins.origin_date') ~ ' as date)',
+                'calendar.month_of_year - 1 + 12 * years.n'
+            ),
+            'calendar.day_of_month - 1'
         ) }} as target_date,
         calendar.downgrade_window
     from origins
@@ -49,9 +49,9 @@ targets as (
         next_dates.target_date,
         next_dates.downgrade_window,
         -- D2: W(E') ends the day before E''s quarter starts
-        {{ technology_add_months('-origins.window_months', technology_month_of(dbt.date_trunc('quarter', 'next_dates.target_date'))) }}
+        {{ add_months(month_of(dbt.date_trunc('quarter', 'next_dates.target_date')), '-origins.window_months') }}
             as window_start,
-        {{ technology_add_days(-1, technology_month_of(dbt.date_trunc('quarter', 'next_dates.target_date'))) }}
+        {{ add_days(month_of(dbt.date_trunc('quarter', 'next_dates.target_date')), -1) }}
             as window_end
     from origins
     inner join (
@@ -89,9 +89,9 @@ monthly as (
     left join {{ ref('int_technology__partner_reviews_monthly') }} as reviews
         on reviews.partner_id = partners.partner_id and reviews.month = months.month
     left join (
-        select partner_id, {{ technology_month_of('closed_on') }} as month, sum(mrr_usd) as influenced_mrr
+        select partner_id, {{ month_of('closed_on') }} as month, sum(mrr_usd) as influenced_mrr
         from {{ ref('int_technology__influenced_deals') }}
-        group by partner_id, {{ technology_month_of('closed_on') }}
+        group by partner_id, {{ month_of('closed_on') }}
     ) as deals
         on deals.partner_id = partners.partner_id and deals.month = months.month
 ),
@@ -121,7 +121,7 @@ recent as (
     from targets
     inner join monthly
         on monthly.month < targets.origin_month
-        and monthly.month >= {{ technology_add_months(-trend_months, 'targets.origin_month') }}
+        and monthly.month >= {{ add_months('targets.origin_month', -trend_months) }}
 ),
 
 lines as (
@@ -150,9 +150,9 @@ projected_months as (
     select targets.origin_date, future.month, {{ dbt.datediff('targets.origin_month', 'future.month', 'month') }}
     from targets
     inner join (
-        select {{ technology_add_months('numbers.n', 'bounds.last_month') }} as month
+        select {{ add_months('bounds.last_month', 'numbers.n') }} as month
         from (select max(month) as last_month from months) as bounds
-        cross join ({{ technology_integers(1) }}) as numbers
+        cross join ({{ integers(1) }}) as numbers
         where numbers.n between 1 and 6
     ) as future
         on future.month between targets.origin_month and targets.window_end

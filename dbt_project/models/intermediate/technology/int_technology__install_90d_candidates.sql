@@ -12,8 +12,8 @@ inner join {{ ref('stg_hubspot__portals') }} as portals
     on portals.portal_id = installs.portal_id
 inner join {{ ref('int_technology__app_listed_months') }} as listed
     on listed.app_id = installs.app_id
-    and listed.month = {{ technology_month_of('installs.installed_on') }}
+    and listed.month = {{ month_of('installs.installed_on') }}
 cross join {{ ref('technology_program_settings') }} as settings
 where installs.installed_on >= portals.first_purchase_on
-    and installs.installed_on <= {{ technology_add_days('settings.install_window_days', 'portals.first_purchase_on') }}
+    and installs.installed_on <= {{ add_days('portals.first_purchase_on', 'settings.install_window_days') }}
 group by listed.partner_id, installs.portal_id, installs.installed_on

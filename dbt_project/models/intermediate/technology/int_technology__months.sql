@@ -4,18 +4,18 @@ with
 
 bounds as (
     select
-        {{ technology_month_of('min(mrr.month)') }} as first_month,
-        {{ technology_month_of('max(mrr.month)') }} as last_month
+        {{ month_of('min(mrr.month)') }} as first_month,
+        {{ month_of('max(mrr.month)') }} as last_month
     from {{ ref('stg_hubspot__portal_mrr_monthly') }} as mrr
 ),
 
 numbers as (
-    {{ technology_integers(3) }}
+    {{ integers(3) }}
 ),
 
 spine as (
     select
-        {{ technology_add_months('numbers.n', 'bounds.first_month') }} as month,
+        {{ add_months('bounds.first_month', 'numbers.n') }} as month,
         bounds.last_month
     from bounds
     cross join numbers
@@ -24,6 +24,6 @@ spine as (
 
 select
     spine.month,
-    {{ technology_add_days(-1, technology_add_months(1, 'spine.month')) }} as month_end
+    {{ add_days(add_months('spine.month', 1), -1) }} as month_end
 from spine
 where spine.month <= spine.last_month

@@ -37,7 +37,7 @@ certified_live_apps as (
         and certifications.certified_on <= live_apps.evaluation_date
         and live_apps.evaluation_date < coalesce(
             certifications.expires_on,
-            {{ technology_add_years('settings.certification_validity_years', 'certifications.certified_on') }}
+            {{ add_years('certifications.certified_on', 'settings.certification_validity_years') }}
         )
 )
 

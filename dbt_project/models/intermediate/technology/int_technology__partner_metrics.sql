@@ -79,7 +79,7 @@ install_90d as (
     from first_installs
     left join {{ ref('int_technology__portal_mrr_monthly') }} as mrr
         on mrr.portal_id = first_installs.portal_id
-        and mrr.month = {{ technology_month_of('first_installs.first_install_on') }}
+        and mrr.month = {{ month_of('first_installs.first_install_on') }}
     group by first_installs.evaluation_date, first_installs.partner_id
 )
 

@@ -9,6 +9,6 @@ select
 from {{ ref('stg_hubspot__marketplace_reviews') }} as reviews
 inner join {{ ref('int_technology__app_listed_months') }} as listed
     on listed.app_id = reviews.app_id
-    and listed.month = {{ technology_month_of('reviews.submitted_on') }}
+    and listed.month = {{ month_of('reviews.submitted_on') }}
 where reviews.status = 'published'
 group by listed.partner_id, listed.month

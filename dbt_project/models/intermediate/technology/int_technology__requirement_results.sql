@@ -2,7 +2,7 @@
 -- in technology_tier_requirements) for every technology partner and E, with its value, threshold and
 -- status. The requirement ids are code (how each is measured); levels, thresholds, the Premier
 -- exception and the phase-in dates are configuration (the seed). The rules themselves are the macro
--- technology_requirement_results (macros/technology/technology_decision.sql), which the what-if
+-- technology_requirement_results (macros/technology_decision.sql), which the what-if
 -- simulator runs too (issue 17).
 with
 

@@ -20,7 +20,7 @@ chain as (
         i.evaluation_date,
         i.chain_index,
         cast(coalesce(i.published_prev_rank, i.initial_rank) as integer) as tier_before_rank,
-        cast(case when i.published_prev_rank is not null then 'published' else i.initial_source end as varchar)
+        cast(case when i.published_prev_rank is not null then 'published' else i.initial_source end as {{ dbt.type_string() }})
             as tier_before_source,
         {{ technology_chain_step('coalesce(i.published_prev_rank, i.initial_rank)', 'i') }}
     from inputs as i
@@ -33,7 +33,7 @@ chain as (
         i.evaluation_date,
         i.chain_index,
         cast(coalesce(i.published_prev_rank, prev.tier_after_rank) as integer) as tier_before_rank,
-        cast(case when i.published_prev_rank is not null then 'published' else 'computed' end as varchar)
+        cast(case when i.published_prev_rank is not null then 'published' else 'computed' end as {{ dbt.type_string() }})
             as tier_before_source,
         {{ technology_chain_step('coalesce(i.published_prev_rank, prev.tier_after_rank)', 'i') }}
     from chain as prev

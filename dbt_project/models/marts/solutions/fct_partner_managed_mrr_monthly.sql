@@ -3,10 +3,10 @@
 -- same portal that month (or in full, switch `solutions_managed_mrr_split_evenly`). One row per
 -- partner and covered month with at least one eligible activity; rounded to cents once, per row.
 select
-    cast(partner_id as varchar) as partner_id,
+    cast(partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(month as date) as month,
     cast(round(sum(managed_mrr_share_usd), 2) as decimal(18, 2)) as managed_mrr,
     cast(count(*) as integer) as managed_portals,
     cast(sum(case when managing_partner_count > 1 then 1 else 0 end) as integer) as shared_portals
-from {{ ref('int_solutions_managed_portal_months') }}
+from {{ ref('int_solutions__managed_portal_months') }}
 group by partner_id, month

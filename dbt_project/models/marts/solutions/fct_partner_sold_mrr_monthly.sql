@@ -3,7 +3,7 @@
 -- paid on that line (0 if nothing). One row per partner and covered month in which it holds at
 -- least one association (0 when no line grew).
 select
-    cast(partner_id as varchar) as partner_id,
+    cast(partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(month as date) as month,
     cast(
         sum(
@@ -16,5 +16,5 @@ select
     ) as sold_mrr,
     cast(count(*) as integer) as associations_held,
     cast(sum(line_mrr_usd) as decimal(18, 2)) as held_line_mrr_usd
-from {{ ref('int_solutions_association_months') }}
+from {{ ref('int_solutions__association_months') }}
 group by partner_id, month

@@ -15,11 +15,11 @@ accruals as (
 )
 
 select
-    cast(k.partner_id as varchar) as partner_id,
+    cast(k.partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(k.month as date) as month,
-    cast(p.partner_name as varchar) as partner_name,
-    cast(p.solutions_type as varchar) as solutions_type,
-    cast(p.solutions_tier as varchar) as solutions_tier,
+    cast(p.partner_name as {{ dbt.type_string() }}) as partner_name,
+    cast(p.solutions_type as {{ dbt.type_string() }}) as solutions_type,
+    cast(p.solutions_tier as {{ dbt.type_string() }}) as solutions_tier,
     cast(coalesce(s.sold_mrr, 0) as decimal(18, 2)) as sold_mrr,
     cast(coalesce(s.associations_held, 0) as integer) as associations_held,
     cast(coalesce(m.managed_mrr, 0) as decimal(18, 2)) as managed_mrr,

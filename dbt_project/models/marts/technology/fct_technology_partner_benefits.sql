@@ -9,15 +9,15 @@ tiers as (
 )
 
 select
-    cast(chain.partner_id as varchar) as partner_id,
+    cast(chain.partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(chain.evaluation_date as date) as evaluation_date,
-    cast(tiers.tier as varchar) as tier_after,
-    cast(benefits.benefit_id as varchar) as benefit_id,
-    cast(benefits.category as varchar) as category,
-    cast(benefits.category_label as varchar) as category_label,
-    cast(benefits.benefit as varchar) as benefit,
-    cast(benefits.level as varchar) as level,
-    cast(benefits.qualifier as varchar) as qualifier,
+    cast(tiers.tier as {{ dbt.type_string() }}) as tier_after,
+    cast(benefits.benefit_id as {{ dbt.type_string() }}) as benefit_id,
+    cast(benefits.category as {{ dbt.type_string() }}) as category,
+    cast(benefits.category_label as {{ dbt.type_string() }}) as category_label,
+    cast(benefits.benefit as {{ dbt.type_string() }}) as benefit,
+    cast(benefits.level as {{ dbt.type_string() }}) as level,
+    cast(benefits.qualifier as {{ dbt.type_string() }}) as qualifier,
     cast(qualification.requires_poc_form as boolean) as requires_poc_form,
     cast(not qualification.requires_poc_form or qualification.form_complete as boolean) as is_active
 from {{ ref('int_technology__tier_chain') }} as chain

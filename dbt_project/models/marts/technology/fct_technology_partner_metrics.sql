@@ -2,7 +2,7 @@
 -- evaluation date (E >= evaluation_from).
 {% set sub_cent_digits = 10 %}
 select
-    cast(metrics.partner_id as varchar) as partner_id,
+    cast(metrics.partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(metrics.evaluation_date as date) as evaluation_date,
     cast(metrics.window_start as date) as window_start,
     cast(metrics.window_end as date) as window_end,

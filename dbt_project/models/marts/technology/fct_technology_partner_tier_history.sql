@@ -65,19 +65,19 @@ with_since as (
 )
 
 select
-    cast(partner_id as varchar) as partner_id,
+    cast(partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(evaluation_date as date) as evaluation_date,
     cast(chain_index as integer) as chain_index,
     cast(prev_evaluation_date as date) as prev_evaluation_date,
-    cast(tier_before as varchar) as tier_before,
-    cast(tier_before_source as varchar) as tier_before_source,
-    cast(tier_after as varchar) as tier_after,
-    cast(action as varchar) as action,
+    cast(tier_before as {{ dbt.type_string() }}) as tier_before,
+    cast(tier_before_source as {{ dbt.type_string() }}) as tier_before_source,
+    cast(tier_after as {{ dbt.type_string() }}) as tier_after,
+    cast(action as {{ dbt.type_string() }}) as action,
     cast(tier_changed as boolean) as tier_changed,
     cast(published_version as integer) as published_version,
-    cast(published_tier_after as varchar) as published_tier_after,
+    cast(published_tier_after as {{ dbt.type_string() }}) as published_tier_after,
     cast(published_at as timestamp) as published_at,
-    cast(tier_in_force_after as varchar) as tier_in_force_after,
+    cast(tier_in_force_after as {{ dbt.type_string() }}) as tier_in_force_after,
     cast(tier_in_force_since as date) as tier_in_force_since,
     cast(published_tier_after is not null and published_tier_after <> tier_after as boolean)
         as differs_from_publication

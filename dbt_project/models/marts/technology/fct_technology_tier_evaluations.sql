@@ -35,16 +35,16 @@ next_tier_gaps as (
 )
 
 select
-    cast(chain.partner_id as varchar) as partner_id,
+    cast(chain.partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(chain.evaluation_date as date) as evaluation_date,
-    cast(tier_before.tier as varchar) as tier_before,
-    cast(chain.tier_before_source as varchar) as tier_before_source,
-    cast(qualified.qualified_tier_on_performance as varchar) as qualified_tier_on_performance,
-    cast(qualified.qualified_tier as varchar) as qualified_tier,
-    cast(case when published.partner_id is not null then published.tier_after else tier_after.tier end as varchar)
+    cast(tier_before.tier as {{ dbt.type_string() }}) as tier_before,
+    cast(chain.tier_before_source as {{ dbt.type_string() }}) as tier_before_source,
+    cast(qualified.qualified_tier_on_performance as {{ dbt.type_string() }}) as qualified_tier_on_performance,
+    cast(qualified.qualified_tier as {{ dbt.type_string() }}) as qualified_tier,
+    cast(case when published.partner_id is not null then published.tier_after else tier_after.tier end as {{ dbt.type_string() }})
         as tier_after,
-    cast(case when published.partner_id is not null then published.action else chain.action end as varchar) as action,
-    cast(pending.tier as varchar) as pending_tier,
+    cast(case when published.partner_id is not null then published.action else chain.action end as {{ dbt.type_string() }}) as action,
+    cast(pending.tier as {{ dbt.type_string() }}) as pending_tier,
     cast(qualified.premier_exception_used as boolean) as premier_exception_used,
     cast(standing.in_good_standing as boolean) as in_good_standing,
     cast(standing.responsible_escalation_count as integer) as responsible_escalation_count,
@@ -52,20 +52,20 @@ select
     cast(not standing.in_good_standing as boolean) as needs_review,
     cast(chain.at_risk as boolean) as at_risk,
     cast(listing.has_live_listing as boolean) as has_live_listing,
-    cast(forms.poc_form_id as varchar) as poc_form_id,
+    cast(forms.poc_form_id as {{ dbt.type_string() }}) as poc_form_id,
     cast(forms.poc_form_submitted_on as date) as poc_form_submitted_on,
     cast(dates.poc_form_deadline as date) as poc_form_deadline,
-    cast(qualified.form_complete_for_tier as varchar) as form_complete_for_tier,
+    cast(qualified.form_complete_for_tier as {{ dbt.type_string() }}) as form_complete_for_tier,
     cast(coalesce(after_qualification.form_complete, true) as boolean) as form_complete_for_tier_after,
     cast(chain.tier_after_rank <> chain.tier_before_rank as boolean) as tier_changed,
-    cast(tier_after.next_tier as varchar) as next_tier,
+    cast(tier_after.next_tier as {{ dbt.type_string() }}) as next_tier,
     cast(coalesce(next_tier_gaps.next_tier_blocking_count, 0) as integer) as next_tier_blocking_count,
-    cast(next_tier_gaps.next_tier_blocking_requirements as varchar) as next_tier_blocking_requirements,
+    cast(next_tier_gaps.next_tier_blocking_requirements as {{ dbt.type_string() }}) as next_tier_blocking_requirements,
     cast(dates.run_date as date) as run_date,
-    cast(case when published.partner_id is not null then 'published' else 'computed' end as varchar) as source,
+    cast(case when published.partner_id is not null then 'published' else 'computed' end as {{ dbt.type_string() }}) as source,
     cast(published.version as integer) as published_version,
-    cast(tier_after.tier as varchar) as recomputed_tier_after,
-    cast(chain.action as varchar) as recomputed_action,
+    cast(tier_after.tier as {{ dbt.type_string() }}) as recomputed_tier_after,
+    cast(chain.action as {{ dbt.type_string() }}) as recomputed_action,
     cast(
         coalesce(published.tier_after <> tier_after.tier or published.action <> chain.action, false) as boolean
     ) as differs_from_published

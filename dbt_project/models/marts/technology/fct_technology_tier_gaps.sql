@@ -2,13 +2,13 @@
 -- next tier above tier_after with value, threshold and shortfall (both shortfalls for the influenced
 -- pair; for premier the exception path). No rows for a premier partner (no tier above).
 select
-    cast(gaps.partner_id as varchar) as partner_id,
+    cast(gaps.partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(gaps.evaluation_date as date) as evaluation_date,
-    cast(gaps.tier_after as varchar) as tier_after,
-    cast(gaps.next_tier as varchar) as next_tier,
-    cast(gaps.requirement as varchar) as requirement,
-    cast(gaps.level as varchar) as level,
-    cast(gaps.status as varchar) as status,
+    cast(gaps.tier_after as {{ dbt.type_string() }}) as tier_after,
+    cast(gaps.next_tier as {{ dbt.type_string() }}) as next_tier,
+    cast(gaps.requirement as {{ dbt.type_string() }}) as requirement,
+    cast(gaps.level as {{ dbt.type_string() }}) as level,
+    cast(gaps.status as {{ dbt.type_string() }}) as status,
     cast(gaps.is_blocking as boolean) as is_blocking,
     cast(gaps.value as double) as value,
     cast(gaps.threshold as double) as threshold,

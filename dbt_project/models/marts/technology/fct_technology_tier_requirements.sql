@@ -48,18 +48,18 @@ recomputed as (
 )
 
 select
-    cast(recomputed.partner_id as varchar) as partner_id,
+    cast(recomputed.partner_id as {{ dbt.type_string() }}) as partner_id,
     cast(recomputed.evaluation_date as date) as evaluation_date,
-    cast(recomputed.tier as varchar) as tier,
-    cast(recomputed.requirement as varchar) as requirement,
-    cast(recomputed.level as varchar) as level,
+    cast(recomputed.tier as {{ dbt.type_string() }}) as tier,
+    cast(recomputed.requirement as {{ dbt.type_string() }}) as requirement,
+    cast(recomputed.level as {{ dbt.type_string() }}) as level,
     cast(case when published.partner_id is not null then published.value else recomputed.decided_value end as double)
         as value,
     cast(
         case when published.partner_id is not null then published.threshold else recomputed.decided_threshold end
         as double
     ) as threshold,
-    cast(case when published.partner_id is not null then published.status else recomputed.status end as varchar)
+    cast(case when published.partner_id is not null then published.status else recomputed.status end as {{ dbt.type_string() }})
         as status,
     cast(recomputed.would_pass as boolean) as would_pass,
     cast(recomputed.passed_by_exception as boolean) as passed_by_exception,
@@ -69,16 +69,16 @@ select
     cast(recomputed.enforced_from as date) as enforced_from,
     cast(recomputed.is_poc_form_requirement as boolean) as is_poc_form_requirement,
     cast(recomputed.is_blocking as boolean) as is_blocking,
-    cast(recomputed.decided_by as varchar) as decided_by,
-    cast(case when recomputed.would_pass then recomputed.decided_by end as varchar) as passed_by,
+    cast(recomputed.decided_by as {{ dbt.type_string() }}) as decided_by,
+    cast(case when recomputed.would_pass then recomputed.decided_by end as {{ dbt.type_string() }}) as passed_by,
     cast(recomputed.value as double) as standard_value,
     cast(recomputed.threshold as double) as standard_threshold,
     cast(recomputed.influenced_deals_value as double) as influenced_deals_value,
-    cast(case when published.partner_id is not null then 'published' else 'computed' end as varchar) as source,
+    cast(case when published.partner_id is not null then 'published' else 'computed' end as {{ dbt.type_string() }}) as source,
     cast(published.version as integer) as published_version,
     cast(recomputed.decided_value as double) as recomputed_value,
     cast(recomputed.decided_threshold as double) as recomputed_threshold,
-    cast(recomputed.status as varchar) as recomputed_status,
+    cast(recomputed.status as {{ dbt.type_string() }}) as recomputed_status,
     cast(
         published.partner_id is not null and (
             published.status <> recomputed.status

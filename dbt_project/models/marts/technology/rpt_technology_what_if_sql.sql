@@ -1,5 +1,5 @@
 -- issue 17 (what-if): the tier decision's SQL, rendered from the same macros the models use
--- (macros/technology/technology_decision.sql, technology_tier_change.sql), stored beside the marts it
+-- (macros/technology_decision.sql, tier_change.sql), stored beside the marts it
 -- decided so a simulator reading this warehouse, or the analytics snapshot copied from it, runs exactly
 -- the rules that built them — never a copy in Python, never newer code over older marts. One row: a list
 -- of CTEs (no leading WITH) reading the relations the simulator defines first:

@@ -1,8 +1,8 @@
 -- Staging for the `app_installs` feed: cast only (../shared/spec/feeds.md).
 select
-    cast(install_id as varchar) as install_id,
-    cast(app_id as varchar) as app_id,
-    cast(portal_id as varchar) as portal_id,
+    cast(install_id as {{ dbt.type_string() }}) as install_id,
+    cast(app_id as {{ dbt.type_string() }}) as app_id,
+    cast(portal_id as {{ dbt.type_string() }}) as portal_id,
     cast(installed_at as timestamp) as installed_at,
     -- rules.md G1: timestamps are compared by their UTC calendar date
     cast(installed_at as date) as installed_on,

@@ -1,7 +1,7 @@
 -- Staging for the `portals` feed: cast only (../shared/spec/feeds.md).
 select
-    cast(portal_id as varchar) as portal_id,
+    cast(portal_id as {{ dbt.type_string() }}) as portal_id,
     cast(first_purchase_on as date) as first_purchase_on,
-    cast(country as varchar) as country,
-    cast(segment as varchar) as segment
+    cast(country as {{ dbt.type_string() }}) as country,
+    cast(segment as {{ dbt.type_string() }}) as segment
 from {{ source('hubspot', 'portals') }}

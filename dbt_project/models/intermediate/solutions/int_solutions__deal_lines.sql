@@ -41,7 +41,7 @@ joined as (
         d.portal_id,
         d.collaboration_type,
         d.closed_on,
-        {{ solutions_month('d.closed_on') }} as close_month,
+        {{ month_of('d.closed_on') }} as close_month,
         it.product_line,
         it.edition,
         it.mrr_usd as line_mrr_usd,

@@ -14,7 +14,7 @@
 -- No valid POI at all -> `no_valid_poi`. G3: a decision dated after the run date does not exist yet.
 with deals as (
     select distinct deal_id
-    from {{ ref('int_solutions_deal_lines') }}
+    from {{ ref('int_solutions__deal_lines') }}
 ),
 
 pp as (
@@ -25,7 +25,7 @@ pp as (
         has_valid_poi,
         coalesce(role, '') <> 'recommended_by_originator' as may_be_credited,
         covers_top_line and coalesce(solutions_type, '') <> 'provider' as coverage_counts
-    from {{ ref('int_solutions_deal_partner_pois') }}
+    from {{ ref('int_solutions__deal_partner_pois') }}
 ),
 
 per_deal as (

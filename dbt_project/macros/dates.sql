@@ -1,27 +1,28 @@
-{# Date arithmetic of the tier engine, always returning a DATE (rules.md G1: dates compare by calendar
-   day). Built on dbt's cross-database dateadd so the models stay portable (DuckDB's dateadd returns a
-   timestamp, hence the cast). #}
+{# Date arithmetic of every model, one argument order: the date first, then the amount.
+   Each returns a DATE (rules.md G1: dates compare by calendar day) and is built on dbt's
+   cross-database macros so the models stay portable (DuckDB's dateadd returns a timestamp, hence the
+   cast). #}
 
-{% macro technology_add_days(days, date_expr) -%}
+{% macro add_days(date_expr, days) -%}
     cast({{ dbt.dateadd('day', days, date_expr) }} as date)
 {%- endmacro %}
 
-{% macro technology_add_months(months, date_expr) -%}
+{% macro add_months(date_expr, months) -%}
     cast({{ dbt.dateadd('month', months, date_expr) }} as date)
 {%- endmacro %}
 
-{% macro technology_add_years(years, date_expr) -%}
+{% macro add_years(date_expr, years) -%}
     cast({{ dbt.dateadd('year', years, date_expr) }} as date)
 {%- endmacro %}
 
-{# rules.md G4: a month is keyed by its first day. #}
-{% macro technology_month_of(date_expr) -%}
+{# rules.md G4: a month is keyed by its first day, as a DATE. #}
+{% macro month_of(date_expr) -%}
     cast({{ dbt.date_trunc('month', date_expr) }} as date)
 {%- endmacro %}
 
 {# Integers 0 .. 10^digits - 1 from cross-joined digits: a portable number series (no generate_series,
    which Spark and Trino spell differently). #}
-{% macro technology_integers(digits=3) -%}
+{% macro integers(digits=3) -%}
     select
         {% for i in range(digits) -%}
         d{{ i }}.digit * {{ 10 ** i }}{% if not loop.last %} + {% endif %}

@@ -65,7 +65,7 @@
     cast(case
             when not {{ i }}.metrics_computed then 'taken_from_publication'
             else {{ technology_a9_action(c, i) }}
-        end as varchar) as action,
+        end as {{ dbt.type_string() }}) as action,
         cast(case
             when not {{ i }}.metrics_computed then {{ i }}.published_rank
             else {{ technology_a9_tier_after(technology_a9_action(c, i), c, i) }}

@@ -1,5 +1,5 @@
 -- rules.md B5, D17, B9, D20, D21: one association (partner, portal, product line) per credited line
--- item that creates one (see int_solutions_deal_line_outcomes). It starts in the close month of the
+-- item that creates one (see int_solutions__deal_line_outcomes). It starts in the close month of the
 -- crediting deal and ends (exclusive) in the first month the line's MRR is 0, never resuming (D17);
 -- null end = still paid at the last covered month.
 -- Commission terms are fixed by the crediting deal (the clock never restarts, D20):
@@ -17,7 +17,7 @@
 --     nothing; credit_capacity_pack is commissioned.
 with credited as (
     select *
-    from {{ ref('int_solutions_deal_line_outcomes') }}
+    from {{ ref('int_solutions__deal_line_outcomes') }}
     where creates_association
 ),
 
@@ -36,7 +36,7 @@ with_partner as (
         coalesce(t.is_referral_eligible, false) as tier_is_referral_eligible,
         coalesce(p.crm_accredited, false)
             or (
-                {{ solutions_flag('solutions_referral_regional_exception', false) }}
+                {{ flag_var('solutions_referral_regional_exception', false) }}
                 and coalesce(r.accreditation_exception_possible, false)
             ) as accreditation_ok,
         c.deal_pro_ent_mrr_usd >= params.enterprise_referral_min_pro_ent_mrr_usd as meets_referral_mrr

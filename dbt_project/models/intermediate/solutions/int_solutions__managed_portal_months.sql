@@ -11,7 +11,7 @@ with eligible_activity as (
     select
         a.partner_id,
         a.portal_id,
-        {{ solutions_month('a.occurred_on') }} as month,
+        {{ month_of('a.occurred_on') }} as month,
         count(*) as eligible_activity_count
     from {{ ref('stg_hubspot__partner_portal_activity') }} as a
     left join {{ ref('solutions_activity_types') }} as t
@@ -20,7 +20,7 @@ with eligible_activity as (
       and a.occurred_on is not null
       and a.partner_id is not null
       and a.portal_id is not null
-    group by a.partner_id, a.portal_id, {{ solutions_month('a.occurred_on') }}
+    group by a.partner_id, a.portal_id, {{ month_of('a.occurred_on') }}
 ),
 
 managed as (
@@ -31,7 +31,7 @@ managed as (
         e.eligible_activity_count,
         count(*) over (partition by e.portal_id, e.month) as managing_partner_count
     from eligible_activity as e
-    inner join {{ ref('int_solutions_mrr_months') }} as mo
+    inner join {{ ref('int_solutions__mrr_months') }} as mo
         on mo.month = e.month
 ),
 
@@ -60,7 +60,7 @@ select
     mg.eligible_activity_count,
     mg.managing_partner_count,
     cast(coalesce(pm.portal_mrr_usd, 0) as decimal(18, 2)) as portal_mrr_usd,
-    {% if solutions_flag('solutions_managed_mrr_split_evenly', true) == 'true' -%}
+    {% if flag_var('solutions_managed_mrr_split_evenly', true) == 'true' -%}
     -- split evenly among the partners managing the portal this month, kept at 10 decimals: a fixed
     -- scale makes the partner-month sum exact and independent of thread order (a DOUBLE sum was not,
     -- so identical builds could differ by a cent); the total is rounded once, in the mart.

@@ -8,7 +8,7 @@
 -- Order dependence (B5). Whether a line item is held by another partner depends on the associations
 -- that EARLIER credited items created on the same (portal, line). The first six outcomes and the
 -- best partner are deal-level and do not depend on associations; nor does D15 (MRR history only);
--- nor does the end month an association created by a deal would have (D17, int_solutions_deal_line_history:
+-- nor does the end month an association created by a deal would have (D17, int_solutions__deal_line_history:
 -- a function of the MRR history and the close month). What remains is, per (portal, line), the chain
 -- of CREATORS, in (closed_on, deal_id) order:
 --   * the first candidate that may create a new credit (never paid before, or D15's starter ->
@@ -47,10 +47,10 @@ with recursive lines as (
                 then b.best_partner_rule
             when b.best_partner_id is null then 'no_valid_poi'
         end as deal_level_outcome
-    from {{ ref('int_solutions_deal_lines') }} as l
-    left join {{ ref('int_solutions_deal_best_partner') }} as b
+    from {{ ref('int_solutions__deal_lines') }} as l
+    left join {{ ref('int_solutions__deal_best_partner') }} as b
         on b.deal_id = l.deal_id
-    left join {{ ref('int_solutions_deal_line_history') }} as h
+    left join {{ ref('int_solutions__deal_line_history') }} as h
         on h.deal_id = l.deal_id
         and h.product_line = l.product_line
 ),

@@ -16,15 +16,15 @@ select
     a.commission_program,
     a.commission_rate,
     a.commission_months
-from {{ ref('int_solutions_associations') }} as a
-inner join {{ ref('int_solutions_mrr_months') }} as mo
+from {{ ref('int_solutions__associations') }} as a
+inner join {{ ref('int_solutions__mrr_months') }} as mo
     on mo.month >= a.start_month
     and (a.end_month is null or mo.month < a.end_month)
-left join {{ ref('int_solutions_deal_line_mrr_monthly') }} as cur
+left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as cur
     on cur.portal_id = a.portal_id
     and cur.product_line = a.product_line
     and cur.month = mo.month
-left join {{ ref('int_solutions_deal_line_mrr_monthly') }} as prev
+left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as prev
     on prev.portal_id = a.portal_id
     and prev.product_line = a.product_line
-    and prev.month = {{ solutions_add_months('mo.month', -12) }}
+    and prev.month = {{ add_months('mo.month', -12) }}

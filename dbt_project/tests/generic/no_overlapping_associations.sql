@@ -1,6 +1,6 @@
 {# Generic test, rules.md B5: at most one partner holds a (portal, product line) at a time — no two
    associations of the same (portal, line) overlap ([start_month, end_month), null end = open). #}
-{% test solutions_no_overlapping_associations(model) %}
+{% test no_overlapping_associations(model) %}
 select a.association_id, b.association_id as overlapping_association_id
 from {{ model }} as a
 inner join {{ model }} as b

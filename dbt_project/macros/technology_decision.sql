@@ -237,7 +237,7 @@ left join {{ qualification }} as x_tier
 {%- endmacro %}
 
 {# rules.md A9, D11, D13: the tier change for every row of `inputs` from its C (tier_before_rank), with X
-   and X_perf from `qualified` — the A9 macros of technology_tier_change.sql, which the tier chain
+   and X_perf from `qualified` — the A9 macros of tier_change.sql, which the tier chain
    inlines in its recursion. Used by the what-if simulator, where C is the one the real chain used.
    `inputs` holds per decision, besides the requirement inputs: tier_before_rank, has_live_listing,
    in_good_standing, form_window_open, downgrade_window, downgrades_in_force, not_in_program_rank,

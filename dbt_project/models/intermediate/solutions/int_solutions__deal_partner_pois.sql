@@ -8,15 +8,15 @@
 --     before the run date. Any one valid POI of the partner suffices; sent/rejected POIs are ignored.
 --   * B6.3 covers_top_line: one of the partner's VALID POIs lists, in onboarding_product_lines
 --     (`;`-separated), a line with the deal's highest MRR. Whether a provider's coverage counts is
---     decided in int_solutions_deal_best_partner.
+--     decided in int_solutions__deal_best_partner.
 with deals as (
     select distinct deal_id, closed_on
-    from {{ ref('int_solutions_deal_lines') }}
+    from {{ ref('int_solutions__deal_lines') }}
 ),
 
 top_lines as (
     select deal_id, product_line
-    from {{ ref('int_solutions_deal_lines') }}
+    from {{ ref('int_solutions__deal_lines') }}
     where is_deal_top_line
 ),
 

@@ -14,7 +14,7 @@
 -- deal closed before it.
 with coverage as (
     select min(month) as first_covered_month, max(month) as last_covered_month
-    from {{ ref('int_solutions_mrr_months') }}
+    from {{ ref('int_solutions__mrr_months') }}
 ),
 
 lines as (
@@ -27,7 +27,7 @@ lines as (
         case when l.close_month > cv.first_covered_month then l.close_month else cv.first_covered_month end
             as lag_start_month,
         cv.last_covered_month
-    from {{ ref('int_solutions_deal_lines') }} as l
+    from {{ ref('int_solutions__deal_lines') }} as l
     cross join coverage as cv
     where l.close_month is not null
       and not l.is_overage
@@ -45,8 +45,8 @@ grid as (
         h.edition,
         coalesce(h.mrr_usd, 0) as mrr_usd
     from lines as l
-    cross join {{ ref('int_solutions_mrr_months') }} as mo
-    left join {{ ref('int_solutions_deal_line_mrr_monthly') }} as h
+    cross join {{ ref('int_solutions__mrr_months') }} as mo
+    left join {{ ref('int_solutions__deal_line_mrr_monthly') }} as h
         on h.portal_id = l.portal_id
         and h.product_line = l.product_line
         and h.month = mo.month
@@ -87,8 +87,8 @@ select
         when s.first_paid_lag_offset = 0 then s.zero_after_0
         when s.first_paid_lag_offset = 1 then s.zero_after_1
         when s.first_paid_lag_offset = 2 then s.zero_after_2
-        when {{ solutions_add_months('s.lag_start_month', 2) }} <= s.last_covered_month
-            then {{ solutions_add_months('s.lag_start_month', 3) }}
+        when {{ add_months('s.lag_start_month', 2) }} <= s.last_covered_month
+            then {{ add_months('s.lag_start_month', 3) }}
     end as end_month
 from summary as s
 left join grid as g

@@ -3,7 +3,7 @@
 -- the big MRR feed, reused by the already-owned check, the association end and the monthly values.
 with deal_portal_lines as (
     select distinct portal_id, product_line
-    from {{ ref('int_solutions_deal_lines') }}
+    from {{ ref('int_solutions__deal_lines') }}
     where portal_id is not null
 )
 
