@@ -93,7 +93,7 @@ class Change:
     def __str__(self) -> str:
         if isinstance(self.value, bool):
             return f"{self.name}={'true' if self.value else 'false'}"
-        return f"{self.name}={'+' if self.delta and self.value >= 0 else ''}{self.value:g}"
+        return f"{self.name}={'+' if self.delta and self.value >= 0 else ''}{self.value:.15g}"
 
 
 def parse_change(text: str) -> Change:

@@ -231,6 +231,18 @@ def test_the_command_prints_the_decision_and_what_changed(built, con, capsys) ->
     assert "450,000" in changed
 
 
+def test_a_change_prints_as_the_set_option_that_makes_it() -> None:
+    """The least changes are printed as --set options (and portal links): plain numbers, read back equal."""
+    for change, text in (
+        (whatif.Change("attached_mrr", 1_000_000.0), "attached_mrr=1000000"),
+        (whatif.Change("influenced_mrr", 12_345_678.91), "influenced_mrr=12345678.91"),
+        (whatif.Change("review_count", 3.0, delta=True), "review_count=+3"),
+        (whatif.Change("poc_form", True), "poc_form=true"),
+    ):
+        assert str(change) == text
+        assert whatif.parse_change(text) == change
+
+
 @pytest.mark.parametrize(
     ("argument", "message"),
     [
