@@ -322,6 +322,18 @@ def cmd_forecast_backtest(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# docs
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    """dbt docs of the read-only analytics snapshot (issue 16 item 3), never the working warehouse."""
+    from orchestration.docs import docs
+
+    root = Path(args.publish_dir or settings.publish_dir())
+    return docs(root, serve=not args.no_serve, host=args.host, port=args.port)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -415,6 +427,12 @@ def build_parser() -> argparse.ArgumentParser:
     fb.add_argument(
         "--write", default=None, metavar="DOC", help="rewrite the backtest section of DOC (docs/forecast.md)"
     )
+
+    o = sub.add_parser("docs", help="generate and serve the dbt docs of the read-only analytics snapshot")
+    o.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
+    o.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
+    o.add_argument("--port", type=int, default=8080)
+    o.add_argument("--no-serve", action="store_true", help="only generate (open dbt_docs/static_index.html as a file)")
     return parser
 
 
@@ -472,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "what-if":
         args.warehouse = args.warehouse or str(settings.warehouse_path())
         return cmd_what_if(args)
+    if args.command == "docs":
+        return cmd_docs(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

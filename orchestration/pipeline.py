@@ -68,12 +68,21 @@ def gate_messages(result: dg.ExecuteInProcessResult) -> tuple[list[str], list[st
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue
-        line = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description}"
+        line = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {_check_detail(evaluation)}"
         if evaluation.severity == dg.AssetCheckSeverity.ERROR:
             blocking.append(line)
         else:
             warnings.append(line)
     return blocking, warnings
+
+
+def _check_detail(evaluation: dg.AssetCheckEvaluation) -> str:
+    """What a failed check found: its description, else (a dbt test's check has none, issue 16 item 5)
+    the failing row count dagster-dbt records."""
+    if evaluation.description:
+        return evaluation.description
+    rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
+    return f"{rows.value} failing rows (dbt test)" if rows is not None else "failed (dbt test)"
 
 
 def _failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:

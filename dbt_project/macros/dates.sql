@@ -36,3 +36,10 @@
         ) as d{{ i }}{% if not loop.last %} cross join {% endif %}
         {% endfor %}
 {%- endmacro %}
+
+{# Issue 16 item 2 (G3): a month or quarter row is complete when its period ended before the run
+   date, i.e. the next period starts on or before it. A period still running on the run date (the
+   current quarter of a payout) is not complete: its figures can still grow. #}
+{% macro period_is_complete(period_start, months) -%}
+    ({{ add_months(period_start, months) }} <= {{ run_date() }})
+{%- endmacro %}

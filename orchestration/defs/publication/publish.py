@@ -22,9 +22,11 @@ import pandas as pd
 
 from orchestration import settings
 from orchestration.defs.ingest.load import PUBLISHED_REQUIREMENTS_COLUMNS, PUBLISHED_TIERS_COLUMNS, last_fingerprints
+from orchestration.defs.publication.analytics import attach_for_writing, export_marts_parquet, replace_dir
 from orchestration.defs.publication.notifications import NOTIFICATIONS, write_notifications
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
+    ANALYTICS_PARQUET_DIR,
     MANIFEST,
     STAGING_DIR,
     Decision,
@@ -185,7 +187,13 @@ ORDER BY e.partner_id
 REQUIREMENTS_SQL = """
 SELECT r.* EXCLUDE (source, published_version, recomputed_value, recomputed_threshold, recomputed_status,
                    differs_from_published)
-           REPLACE (r.recomputed_value AS value, r.recomputed_threshold AS threshold, r.recomputed_status AS status)
+           REPLACE (r.recomputed_value AS value, r.recomputed_threshold AS threshold, r.recomputed_status AS status,
+                    -- issue 16: the mart holds these amounts as DECIMAL(18,2); the published file keeps the
+                    -- DOUBLE columns of every earlier version (the same values: they are whole cents)
+                    CAST(r.install_90d_value AS DOUBLE) AS install_90d_value,
+                    CAST(r.install_90d_threshold AS DOUBLE) AS install_90d_threshold,
+                    CAST(r.exception_deals_threshold AS DOUBLE) AS exception_deals_threshold,
+                    CAST(r.influenced_deals_value AS DOUBLE) AS influenced_deals_value)
            -- a new version publishes this run's rows (issue 12 item 4)
 FROM marts.fct_technology_tier_requirements AS r
 WHERE r.evaluation_date = $e
@@ -444,11 +452,15 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source:
     file keep their snapshot; new readers see the new one; nobody sees a half-built file).
 
     Called only by a run that published (issue 13 item 4, product.md: the marts as of the last
-    successful publication); `source` (snapshot_source) is stored beside them."""
+    successful publication); `source` (snapshot_source) is stored beside them. Issue 16 item 1: the file
+    is in a storage format DuckDB 1.x opens, and every mart is also exported to Parquet
+    (`analytics_parquet/`), from the snapshot's own tables."""
     staging = publish_dir / STAGING_DIR
     staging.mkdir(parents=True, exist_ok=True)
-    tmp = staging / f"analytics-{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}.duckdb"
-    con.execute(f"ATTACH '{tmp}' AS snapshot")
+    stamp = f"{os.getpid()}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+    tmp = staging / f"analytics-{stamp}.duckdb"
+    parquet_tmp = staging / f"analytics-parquet-{stamp}"
+    attach_for_writing(con, tmp, "snapshot")
     try:
         for schema in ("marts", "config"):
             tables = [
@@ -475,10 +487,14 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, publish_dir: Path, source:
             " CAST(evaluation_date AS DATE) AS evaluation_date, * EXCLUDE (evaluation_date) FROM snapshot_source_frame"
         )
         con.unregister("snapshot_source_frame")
+        export_marts_parquet(con, "snapshot", parquet_tmp)
     finally:
         con.execute("DETACH snapshot")
     target = publish_dir / ANALYTICS_DB
     failpoint("snapshot_written")
+    # Parquet first: a death between the two leaves the DuckDB file behind the store, which the next
+    # run notices (_snapshot_behind) and repairs by writing both again.
+    replace_dir(parquet_tmp, publish_dir / ANALYTICS_PARQUET_DIR, staging / f"analytics-parquet-old-{stamp}")
     os.replace(tmp, target)
     failpoint("snapshot_replaced")
     return target

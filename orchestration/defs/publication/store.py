@@ -8,7 +8,8 @@ Layout under the publish directory:
         gate_report.md|html             every check of the run that made it
         manifest.json                   row counts, sha256 of every file, inputs, code version, checks
     technology_tiers/<E>/current.json   which version is current (replaced atomically)
-    analytics.duckdb                    read-only marts as of the last successful publication
+    analytics.duckdb                    read-only marts as of the last successful publication (DuckDB >= 1.0 opens it)
+    analytics_parquet/<mart>.parquet    the same marts as Parquet, for tools without DuckDB
     .staging/                           where a version is written and verified before the rename
     technology_tiers/<E>/.quarantine/   incomplete or unverifiable version folders moved aside, never deleted
 
@@ -38,6 +39,7 @@ STAGING_DIR = ".staging"
 MANIFEST = "manifest.json"
 CURRENT = "current.json"
 ANALYTICS_DB = "analytics.duckdb"
+ANALYTICS_PARQUET_DIR = "analytics_parquet"
 QUARANTINE_DIR = ".quarantine"
 
 

@@ -16,7 +16,9 @@ select
     cast(commission_program as {{ dbt.type_string() }}) as commission_program,
     cast(commission_rate as decimal(9, 4)) as commission_rate,
     cast(line_mrr_usd as decimal(18, 2)) as line_mrr_usd,
-    cast(round(commission_rate * line_mrr_usd, 2) as decimal(18, 2)) as accrual_usd
+    cast(round(commission_rate * line_mrr_usd, 2) as decimal(18, 2)) as accrual_usd,
+    cast({{ period_is_complete('month', 1) }} as boolean) as is_complete,
+    cast({{ run_date() }} as date) as run_date
 from {{ ref('int_solutions__association_months') }}
 where commission_program <> 'none'
   and commission_rate is not null

@@ -7,6 +7,8 @@ select
     cast(month as date) as month,
     cast(round(sum(managed_mrr_share_usd), 2) as decimal(18, 2)) as managed_mrr,
     cast(count(*) as integer) as managed_portals,
-    cast(sum(case when managing_partner_count > 1 then 1 else 0 end) as integer) as shared_portals
+    cast(sum(case when managing_partner_count > 1 then 1 else 0 end) as integer) as shared_portals,
+    cast({{ period_is_complete('month', 1) }} as boolean) as is_complete,
+    cast({{ run_date() }} as date) as run_date
 from {{ ref('int_solutions__managed_portal_months') }}
 group by partner_id, month

@@ -15,6 +15,8 @@ select
         ) as decimal(18, 2)
     ) as sold_mrr,
     cast(count(*) as integer) as associations_held,
-    cast(sum(line_mrr_usd) as decimal(18, 2)) as held_line_mrr_usd
+    cast(sum(line_mrr_usd) as decimal(18, 2)) as held_line_mrr_usd,
+    cast({{ period_is_complete('month', 1) }} as boolean) as is_complete,
+    cast({{ run_date() }} as date) as run_date
 from {{ ref('int_solutions__association_months') }}
 group by partner_id, month

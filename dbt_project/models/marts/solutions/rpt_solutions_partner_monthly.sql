@@ -25,7 +25,9 @@ select
     cast(coalesce(m.managed_mrr, 0) as decimal(18, 2)) as managed_mrr,
     cast(coalesce(m.managed_portals, 0) as integer) as managed_portals,
     cast(coalesce(a.commission_accrued_usd, 0) as decimal(18, 2)) as commission_accrued_usd,
-    cast({{ dbt.date_trunc('quarter', 'k.month') }} as date) as quarter_start
+    cast({{ dbt.date_trunc('quarter', 'k.month') }} as date) as quarter_start,
+    cast({{ period_is_complete('k.month', 1) }} as boolean) as is_complete,
+    cast({{ run_date() }} as date) as run_date
 from keys as k
 left join {{ ref('fct_partner_sold_mrr_monthly') }} as s
     on s.partner_id = k.partner_id and s.month = k.month

@@ -13,11 +13,11 @@ select
     cast(gaps.value as double) as value,
     cast(gaps.threshold as double) as threshold,
     cast(gaps.shortfall as double) as shortfall,
-    cast(gaps.install_90d_value as double) as install_90d_value,
-    cast(gaps.install_90d_threshold as double) as install_90d_threshold,
-    cast(gaps.install_90d_shortfall as double) as install_90d_shortfall,
-    cast(gaps.exception_deals_threshold as double) as exception_deals_threshold,
-    cast(gaps.exception_shortfall as double) as exception_shortfall,
+    cast(gaps.install_90d_value as decimal(18, 2)) as install_90d_value,
+    cast(gaps.install_90d_threshold as decimal(18, 2)) as install_90d_threshold,
+    cast(gaps.install_90d_shortfall as decimal(18, 2)) as install_90d_shortfall,
+    cast(gaps.exception_deals_threshold as decimal(18, 2)) as exception_deals_threshold,
+    cast(gaps.exception_shortfall as decimal(18, 2)) as exception_shortfall,
     cast(gaps.exception_path_would_pass as boolean) as exception_path_would_pass
 from {{ ref('int_technology__next_tier_gaps') }} as gaps
 inner join {{ ref('int_technology__evaluation_dates') }} as dates
