@@ -33,7 +33,8 @@ next_tier_attached as (
 )
 
 select
-    inputs.*,
+    -- every projected input beside its decision (the mart picks its columns)
+    inputs.*,  -- noqa: AM04
     decisions.qualified_rank,
     decisions.qualified_on_performance_rank,
     decisions.action,

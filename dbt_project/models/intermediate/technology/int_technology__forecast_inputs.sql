@@ -24,6 +24,12 @@ origins as (
     where dates.metrics_computed
 ),
 
+years as (
+    select 0 as n
+    union all
+    select 1 as n
+),
+
 calendar_dates as (
     -- the calendar's dates of O's year and the next (technology_evaluation_calendar)
     select
@@ -38,7 +44,19 @@ calendar_dates as (
         calendar.downgrade_window
     from origins
     cross join {{ ref('technology_evaluation_calendar') }} as calendar
-    cross join (select 0 as n union all select 1 as n) as years
+    cross join years
+),
+
+next_dates as (
+    select
+        calendar_dates.origin_date,
+        calendar_dates.target_date,
+        calendar_dates.downgrade_window,
+        row_number() over (
+            partition by calendar_dates.origin_date order by calendar_dates.target_date
+        ) as rank_after
+    from calendar_dates
+    where calendar_dates.target_date > calendar_dates.origin_date
 ),
 
 targets as (
@@ -49,18 +67,13 @@ targets as (
         next_dates.target_date,
         next_dates.downgrade_window,
         -- D2: W(E') ends the day before E''s quarter starts
-        {{ add_months(month_of(dbt.date_trunc('quarter', 'next_dates.target_date')), '-origins.window_months') }}
-            as window_start,
+        {{ add_months(
+            month_of(dbt.date_trunc('quarter', 'next_dates.target_date')), '-origins.window_months'
+        ) }} as window_start,
         {{ add_days(month_of(dbt.date_trunc('quarter', 'next_dates.target_date')), -1) }}
             as window_end
     from origins
-    inner join (
-        select
-            calendar_dates.*,
-            row_number() over (partition by calendar_dates.origin_date order by calendar_dates.target_date) as rank_after
-        from calendar_dates
-        where calendar_dates.target_date > calendar_dates.origin_date
-    ) as next_dates
+    inner join next_dates
         on next_dates.origin_date = origins.origin_date
         and next_dates.rank_after = 1
 ),
@@ -70,7 +83,18 @@ months as (
 ),
 
 partners as (
-    select partner_id from {{ ref('stg_hubspot__partners') }} where program = 'technology'
+    select partner_id
+    from {{ ref('stg_hubspot__partners') }}
+    where program = 'technology'
+),
+
+influenced_monthly as (
+    select
+        partner_id,
+        {{ month_of('closed_on') }} as month,
+        sum(mrr_usd) as influenced_mrr
+    from {{ ref('int_technology__influenced_deals') }}
+    group by partner_id, {{ month_of('closed_on') }}
 ),
 
 -- partner x month: the three monthly series, every month present (0 where nothing happened)
@@ -88,11 +112,7 @@ monthly as (
         on attached.partner_id = partners.partner_id and attached.month = months.month
     left join {{ ref('int_technology__partner_reviews_monthly') }} as reviews
         on reviews.partner_id = partners.partner_id and reviews.month = months.month
-    left join (
-        select partner_id, {{ month_of('closed_on') }} as month, sum(mrr_usd) as influenced_mrr
-        from {{ ref('int_technology__influenced_deals') }}
-        group by partner_id, {{ month_of('closed_on') }}
-    ) as deals
+    left join influenced_monthly as deals
         on deals.partner_id = partners.partner_id and deals.month = months.month
 ),
 
@@ -117,7 +137,8 @@ recent as (
     select
         monthly.*,
         targets.origin_date,
-        {{ dbt.datediff('targets.origin_month', 'monthly.month', 'month') }} as month_index
+        -- dbt's cross-database datediff renders past the line length
+        {{ dbt.datediff('targets.origin_month', 'monthly.month', 'month') }} as month_index  -- noqa: LT05
     from targets
     inner join monthly
         on monthly.month < targets.origin_month
@@ -125,41 +146,63 @@ recent as (
 ),
 
 lines as (
+    -- the loop's rendered lines keep the indent of the template, not the one LT02 derives
+    -- noqa: disable=LT02
     select
         partner_id,
         origin_date,
         {% for series in ['attached_mrr', 'review_count', 'rating_sum', 'influenced_mrr'] %}
         max(case when month_index = -1 then {{ series }} end) as {{ series }}_last,
         coalesce(regr_slope({{ series }}, month_index), 0) as {{ series }}_slope,
-        coalesce(regr_intercept({{ series }}, month_index), max(case when month_index = -1 then {{ series }} end))
-            as {{ series }}_intercept{% if not loop.last %},{% endif %}
+        coalesce(
+            regr_intercept({{ series }}, month_index),
+            max(case when month_index = -1 then {{ series }} end)
+        ) as {{ series }}_intercept{% if not loop.last %},{% endif %}
         {% endfor %}
     from recent
     group by partner_id, origin_date
+    -- noqa: enable=LT02
+),
+
+numbers as (
+    {{ integers(1) }}
+),
+
+-- months beyond the data (a forecast of the future): up to 6 after the last month of the data
+future_months as (
+    select {{ add_months('max(months.month)', 'numbers.n') }} as month
+    from months
+    cross join numbers
+    where numbers.n between 1 and 6
+    group by numbers.n
+),
+
+all_months as (
+    select month from months
+    union all
+    select month from future_months
 ),
 
 -- projected: the months of W(E') from O's month on, per method
 projected_months as (
-    select targets.origin_date, months.month,
-        {{ dbt.datediff('targets.origin_month', 'months.month', 'month') }} as month_index
+    select
+        targets.origin_date,
+        all_months.month,
+        -- dbt's cross-database datediff renders past the line length
+        {{ dbt.datediff('targets.origin_month', 'all_months.month', 'month') }} as month_index  -- noqa: LT05
     from targets
-    inner join months
-        on months.month between targets.origin_month and targets.window_end
-    union all
-    -- months beyond the data (a forecast of the future): their first days, from the window's end back
-    select targets.origin_date, future.month, {{ dbt.datediff('targets.origin_month', 'future.month', 'month') }}
-    from targets
-    inner join (
-        select {{ add_months('bounds.last_month', 'numbers.n') }} as month
-        from (select max(month) as last_month from months) as bounds
-        cross join ({{ integers(1) }}) as numbers
-        where numbers.n between 1 and 6
-    ) as future
-        on future.month between targets.origin_month and targets.window_end
+    inner join all_months
+        on all_months.month between targets.origin_month and targets.window_end
 ),
 
 methods as (
-    select 'carry_forward' as method union all select 'trend' union all select 'band_low' union all select 'band_high'
+    select 'carry_forward' as method
+    union all
+    select 'trend' as method
+    union all
+    select 'band_low' as method
+    union all
+    select 'band_high' as method
 ),
 
 projected as (
@@ -170,7 +213,8 @@ projected as (
         count(*) as projected_months,
         {% for series in ['attached_mrr', 'review_count', 'rating_sum', 'influenced_mrr'] %}
         {% set carry = 'coalesce(lines.' ~ series ~ '_last, 0)' %}
-        {% set trend = 'case when lines.' ~ series ~ '_intercept + lines.' ~ series ~ '_slope * projected_months.month_index > 0 then lines.' ~ series ~ '_intercept + lines.' ~ series ~ '_slope * projected_months.month_index else 0 end' %}
+        {% set line = 'lines.' ~ series ~ '_intercept + lines.' ~ series ~ '_slope * projected_months.month_index' %}
+        {% set trend = 'case when ' ~ line ~ ' > 0 then ' ~ line ~ ' else 0 end' %}
         sum(case methods.method
             when 'carry_forward' then {{ carry }}
             when 'trend' then {{ trend }}

@@ -69,8 +69,10 @@ select
     cast(after_low.tier as {{ dbt.type_string() }}) as band_low_tier_after,
     cast(after_high.tier as {{ dbt.type_string() }}) as band_high_tier_after,
     -- high: both ends of the band give the same tier; low: the tier depends on which way the months go
-    cast(case when pivoted.tier_after_low_rank = pivoted.tier_after_high_rank then 'high' else 'low' end
-        as {{ dbt.type_string() }}) as confidence,
+    cast(
+        case when pivoted.tier_after_low_rank = pivoted.tier_after_high_rank then 'high' else 'low' end
+        as {{ dbt.type_string() }}
+    ) as confidence,
     cast(case
         when pivoted.action_carry in ('upgrade', 'upgrade_pending_poc_form') then 'on_track_for_upgrade'
         when pivoted.action_carry = 'upgrade_held_compliance' then 'upgrade_held'
