@@ -316,6 +316,54 @@ def cmd_portal(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# what-if (issue 17 item 1)
+
+
+def cmd_what_if(args: argparse.Namespace) -> int:
+    from orchestration import whatif
+
+    try:
+        changes = [whatif.parse_change(text) for text in args.set]
+        con = whatif.connect(Path(args.warehouse))
+        try:
+            print(whatif.report(con, args.partner, args.date, changes))
+        finally:
+            con.close()
+    except whatif.WhatIfError as exc:
+        print(f"partner-warehouse what-if: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_forecast_backtest(args: argparse.Namespace) -> int:
+    """issue 17 item 2: score the forecasts whose target date was decided; optionally rewrite the doc."""
+    import duckdb
+
+    from orchestration import forecast, whatif
+
+    try:
+        con = whatif.connect(Path(args.warehouse))
+    except whatif.WhatIfError as exc:
+        print(f"partner-warehouse forecast-backtest: {exc}", file=sys.stderr)
+        return 2
+    try:
+        section = forecast.report(con, source=args.source or Path(args.warehouse).name)
+    except duckdb.CatalogException as exc:
+        print(
+            f"partner-warehouse forecast-backtest: {exc} (run `partner-warehouse run` to build the forecast mart)",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        con.close()
+    print(section)
+    if args.write:
+        forecast.write_doc(Path(args.write), section)
+        say(f"backtest section of {args.write} rewritten")
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # docs
 
 
@@ -405,6 +453,31 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
     w.add_argument("--host", default="127.0.0.1", help="address to bind (default localhost only)")
     w.add_argument("--port", type=int, default=8000)
+    wi = sub.add_parser(
+        "what-if",
+        help="a technology partner's tier decision with changed inputs (read-only; no --set reproduces it)",
+    )
+    wi.add_argument("--warehouse", default=None, help=f"warehouse or analytics snapshot DuckDB (env {settings.ENV_DB})")
+    wi.add_argument("--partner", required=True, help="technology partner id")
+    wi.add_argument("--date", required=True, type=_date, help="evaluation date YYYY-MM-DD")
+    wi.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE|NAME=+DELTA",
+        help="change one input (repeatable): attached_mrr, influenced_mrr, install_90d_mrr, review_count, "
+        "avg_rating, certified_app, live_listing, technical_contact, partnership_manager, executive_sponsor, "
+        "data_sharing, good_standing, poc_form (yes/no for the last eight)",
+    )
+    fb = sub.add_parser(
+        "forecast-backtest",
+        help="score the tier forecast against the decisions actually computed (docs/forecast.md)",
+    )
+    fb.add_argument("--warehouse", default=None, help=f"warehouse or analytics snapshot DuckDB (env {settings.ENV_DB})")
+    fb.add_argument("--source", default=None, help="how to name the data in the report (default: the file name)")
+    fb.add_argument(
+        "--write", default=None, metavar="DOC", help="rewrite the backtest section of DOC (docs/forecast.md)"
+    )
 
     o = sub.add_parser("docs", help="generate and serve the dbt docs of the read-only analytics snapshot")
     o.add_argument("--publish-dir", default=None, help=f"publication directory (env {settings.ENV_PUBLISH_DIR})")
@@ -462,6 +535,12 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_ui(args)
     if args.command == "portal":
         return cmd_portal(args)
+    if args.command == "forecast-backtest":
+        args.warehouse = args.warehouse or str(settings.warehouse_path())
+        return cmd_forecast_backtest(args)
+    if args.command == "what-if":
+        args.warehouse = args.warehouse or str(settings.warehouse_path())
+        return cmd_what_if(args)
     if args.command == "docs":
         return cmd_docs(args)
     parser.error(f"unknown command {args.command}")

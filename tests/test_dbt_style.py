@@ -49,8 +49,6 @@ ALLOWED: dict[str, dict[str, str]] = {
         "and partner from int_solutions__deal_partner_pois (B4, D16: its own unit tests)",
         "int_solutions__deal_line_outcomes": "joins each line to its deal's best partner (B6) and its line history "
         "(D15, D17): two rules, each a model with its own unit tests",
-        "int_technology__partner_metrics": "values 90-day installs at int_technology__portal_mrr_monthly (D5) and "
-        "reads the attached MRR aggregate built once from it (A3, docs/benchmarks.md)",
         "dim_partners": "counts each partner's apps from dim_apps, a public dimension of the analysts' snapshot "
         "(not an intermediate step), and its name from the partners feed (issue 16)",
     },

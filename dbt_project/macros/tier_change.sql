@@ -71,3 +71,16 @@
             else {{ technology_a9_tier_after(technology_a9_action(c, i), c, i) }}
         end as integer) as tier_after_rank
 {%- endmacro %}
+
+{# D11: the upgrade waiting for (or lacking) the POC form is reported as pending_tier = X_perf. #}
+{% macro technology_a9_pending_rank(action, i) -%}
+    cast(case
+        when {{ action }} in ('upgrade_pending_poc_form', 'upgrade_deferred_no_poc_form')
+            then {{ i }}.qualified_on_performance_rank
+    end as integer)
+{%- endmacro %}
+
+{# D13: rows 9 and 10 keep a tier the partner no longer qualifies for. #}
+{% macro technology_a9_at_risk(action) -%}
+    {{ action }} in ('downgrade_waived_2026', 'downgrade_not_in_window')
+{%- endmacro %}

@@ -13,6 +13,7 @@ without either, the browser's Accept-Language decides. Every word comes from lab
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -31,10 +32,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from orchestration import forecast, whatif
+from orchestration.defs.publication.notifications import LANGUAGES, NOTIFICATIONS
 from orchestration.defs.publication.store import MANIFEST
 from orchestration.portal import labels, statements
 from orchestration.portal.chart import Series, line_chart, threshold_in_range
-from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData
+from orchestration.portal.data import ACTIONS, TIER_RANK, TIERS, NotFound, PortalData, change_of, read_parquet
 from orchestration.program import PROGRAM
 
 HERE = Path(__file__).resolve().parent
@@ -46,6 +49,8 @@ PAGE_CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+# The notification drafts page alone runs one script, the copy buttons' (/static/copy.js).
+DRAFTS_CSP = PAGE_CSP.replace("default-src 'none';", "default-src 'none'; script-src 'self';")
 # A published gate report (HTML) is shown as a sandboxed document: no script, no form, no fetch.
 FILE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -136,6 +141,7 @@ def _env() -> Environment:
         product_line_label=labels.product_line_label,
         percent=labels.percent,
         month_label=labels.month_label,
+        what_if_value=what_if_value,
     )
     env.globals.update(statements.env_globals())  # issue 15 item 3
     env.globals.update(
@@ -145,6 +151,9 @@ def _env() -> Environment:
         partner_url=partner_url,
         file_url=file_url,
         arrow=arrow,
+        what_if_url=what_if_url,
+        what_if_change=change_of,
+        what_if_inputs=list(whatif.INPUTS.values()),
         TIERS=TIERS,
         ACTIONS=ACTIONS,
         LANGUAGES=labels.LANGUAGES,
@@ -191,6 +200,27 @@ def quarter_url(e: date) -> str:
 
 def partner_url(e: date, partner_id: str) -> str:
     return f"/quarters/{e.isoformat()}/partners/{quote(str(partner_id), safe='')}"
+
+
+def what_if_url(
+    e: date, partner_id: str, form: dict[str, str] | None = None, change: whatif.Change | None = None
+) -> str:
+    """The what-if page; with `form` and `change`, the link that adds `change` to the submitted form."""
+    url = f"{partner_url(e, partner_id)}/what-if"
+    fields = {k: v for k, v in (form or {}).items() if v}
+    if change is not None:
+        fields[change.name] = str(change).partition("=")[2]
+    return f"{url}?{urlencode(fields)}" if fields else url
+
+
+def what_if_value(value: Any) -> str:
+    """An input's value on the what-if form: yes/no, a whole number or two decimals."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.2f}"
 
 
 def file_url(e: date, version: int, name: str) -> str:
@@ -391,6 +421,8 @@ def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> St
                 )
         # the guide's French wording, or the seed's English translation (issue 15 item 2)
         suffix = "" if lang == "fr" else "_en"
+        with data.analytics() as con:  # issue 17 item 2: the forecast made on this date, if any
+            outlook = forecast.forecast_of(con, partner_id, e) if con is not None else None
         benefit_groups: dict[str, list[dict[str, Any]]] = {}
         for b in p.benefits:
             b = {**b, "name": b.get(f"benefit{suffix}") or b.get("benefit"), "note": b.get(f"qualifier{suffix}")}
@@ -404,8 +436,64 @@ def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> St
             charts=charts,
             benefit_groups=benefit_groups,
             next_tier=next_tier,
+            outlook=outlook,
             files=sorted((p.current.manifest.get("files") or {}).items()),
         )
+
+    def what_if(request: Request) -> Response:
+        """issue 17: the partner's decision with changed inputs, from the analytics snapshot (read-only)."""
+        started = time.perf_counter()
+        e = _parse_date(request.path_params["evaluation_date"])
+        partner_id = request.path_params["partner_id"]
+        form = {name: request.query_params.get(name, "")[:40] for name in whatif.INPUTS}
+        changes, errors = whatif.parse_form(form)
+        with data.analytics() as con:
+            if con is None:
+                raise HTTPException(404, "The analytics snapshot is not available yet: run the pipeline first.")
+            try:
+                answer = whatif.answer(con, partner_id, e, [] if errors else changes)
+            except whatif.WhatIfError as exc:
+                raise HTTPException(404, str(exc)) from None
+        return render(
+            request,
+            "what_if.html",
+            e=e,
+            partner_id=partner_id,
+            a=answer,
+            form=form,
+            current=answer.before.inputs,
+            errors=errors,
+            elapsed_ms=round((time.perf_counter() - started) * 1000),
+        )
+
+    def notifications(request: Request) -> Response:
+        """issue 17 item 3: the current version's notification drafts of one language, with copy buttons."""
+        e = _parse_date(request.path_params["evaluation_date"])
+        lang = request.query_params.get("lang", LANGUAGES[0])
+        lang = lang if lang in LANGUAGES else LANGUAGES[0]
+        try:
+            current = data.version(e)
+        except NotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        name = f"{NOTIFICATIONS}.parquet"
+        listed = name in (current.manifest.get("files") or {})  # only files a manifest lists are read
+        drafts = [d for d in read_parquet(current.path / name) if d["language"] == lang] if listed else []
+        response = render(
+            request,
+            "notifications.html",
+            e=e,
+            v=current,
+            lang=lang,
+            languages=LANGUAGES,
+            listed=listed,
+            drafts=drafts,
+            language_names={"en": "English", "fr": "Français"},
+            subject_label={"en": "Subject", "fr": "Objet"},
+            copy_label={"en": "Copy", "fr": "Copier"},
+            copied_label={"en": "Copied", "fr": "Copié"},
+        )
+        response.headers["content-security-policy"] = DRAFTS_CSP
+        return response
 
     def partner_latest(request: Request) -> Response:
         partner_id = request.path_params["partner_id"]
@@ -492,6 +580,8 @@ def create_app(publish_dir: Path, today: Callable[[], date] | None = None) -> St
         Route("/gate", gate, name="gate"),
         Route("/quarters/{evaluation_date}", quarter, name="quarter"),
         Route("/quarters/{evaluation_date}/partners/{partner_id}", partner, name="partner"),
+        Route("/quarters/{evaluation_date}/partners/{partner_id}/what-if", what_if, name="what_if"),
+        Route("/quarters/{evaluation_date}/notifications", notifications, name="notifications"),
         Route("/partners/{partner_id}", partner_latest, name="partner_latest"),
         Route("/files/{evaluation_date}/v{version:int}/{name}", download, name="download"),
         Route("/statements", statement_list, name="statements"),

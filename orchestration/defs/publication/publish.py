@@ -24,6 +24,7 @@ import pandas as pd
 from orchestration import settings
 from orchestration.defs.ingest.load import PUBLISHED_REQUIREMENTS_COLUMNS, PUBLISHED_TIERS_COLUMNS, last_fingerprints
 from orchestration.defs.publication.analytics import attach_for_writing, export_marts_parquet, replace_dir
+from orchestration.defs.publication.notifications import NOTIFICATIONS, write_notifications
 from orchestration.defs.publication.store import (
     ANALYTICS_DB,
     ANALYTICS_PARQUET_DIR,
@@ -300,12 +301,13 @@ def write_version(
     context = ExtractContext(evaluation_date, version, run_date, final, str(gate_summary.get("summary") or ""), code)
     for lang, name in WORKBOOKS.items():
         write_workbook(extract, requirements, gaps, benefits, staging / name, lang=lang, context=context)
+    drafts = write_notifications(extract, staging, evaluation_date)  # issue 17 item 3
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
     for suffix, text in gate.items():
         (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
 
-    expected: dict[str, Any] = {EXTRACT: len(extract), REQUIREMENTS: len(requirements)}
+    expected: dict[str, Any] = {EXTRACT: len(extract), REQUIREMENTS: len(requirements), NOTIFICATIONS: drafts}
     # The audit of each workbook: its Tiers sheet holds the extract's rows, its Requirements sheet the
     # requirement rows (the Read me sheet is prose).
     audited = {**expected, **{name: workbook_row_counts(lang, len(extract), len(requirements))

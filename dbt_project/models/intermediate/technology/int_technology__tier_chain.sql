@@ -55,12 +55,9 @@ select
     chain.action,
     chain.tier_after_rank,
     -- D11: the upgrade waiting for (or lacking) the POC form is reported as pending_tier = X_perf
-    cast(case
-        when chain.action in ('upgrade_pending_poc_form', 'upgrade_deferred_no_poc_form')
-            then inputs.qualified_on_performance_rank
-    end as integer) as pending_rank,
+    {{ technology_a9_pending_rank('chain.action', 'inputs') }} as pending_rank,
     -- D13: rows 9 and 10 keep a tier the partner no longer qualifies for
-    chain.action in ('downgrade_waived_2026', 'downgrade_not_in_window') as at_risk
+    {{ technology_a9_at_risk('chain.action') }} as at_risk
 from chain
 inner join inputs
     on inputs.partner_id = chain.partner_id
