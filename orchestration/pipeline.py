@@ -126,6 +126,7 @@ def run_pipeline(
     republish: bool = False,
     reason: str | None = None,
     wait: bool = False,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     """Load, check, dbt build, then publish the evaluated dates that are due a version, holding the
     warehouse's and the publications' run lock throughout (orchestration/lock.py, issue 13 item 1).
@@ -142,7 +143,7 @@ def run_pipeline(
             return _run_locked(
                 landing, warehouse, run_date, evaluation_from=evaluation_from, evaluation_to=evaluation_to,
                 publish_dir=publish_dir, force_reload=force_reload, allow_missing=allow_missing, publish=publish,
-                republish=republish, reason=reason,
+                republish=republish, reason=reason, engine=engine,
             )  # fmt: skip
     except LockHeld as exc:
         raise PipelineFailed(str(exc)) from None
@@ -161,8 +162,10 @@ def _run_locked(
     publish: bool,
     republish: bool,
     reason: str | None,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     os.environ[settings.ENV_DB] = str(warehouse)
+    os.environ[settings.ENV_ENGINE] = engine  # the publication manifest records it
 
     from orchestration.calendar import OPEN_FROM, OPEN_TO
     from orchestration.defs.dbt.assets import warehouse_dbt_models
@@ -185,9 +188,11 @@ def _run_locked(
         republish_reason=reason or "",
     )
     say(f"run date {run_date}, {config.describe_range()}")
-    say(f"landing {config.landing_dir} -> warehouse {warehouse}")
+    say(f"landing {config.landing_dir} -> warehouse {warehouse}" + (f", dbt on {engine}" if engine != "duckdb" else ""))
+    # --engine spark: load and gate in DuckDB as always, then the dbt build on Spark (orchestration/engines/spark.py)
+    dbt_step = [warehouse_dbt_models] if engine == "duckdb" else []
     result = dg.materialize(
-        [raw_feeds, published_technology_tiers, warehouse_dbt_models, data_quality_gate],
+        [raw_feeds, published_technology_tiers, *dbt_step, data_quality_gate],
         resources={"dbt": dbt_resource(), "warehouse": config},
         run_config=QUIET_RUN_CONFIG,
         instance=dg.DagsterInstance.ephemeral(),
@@ -208,6 +213,13 @@ def _run_locked(
         raise PipelineFailed(failure_text(messages))
     for line in warnings:
         say(f"gate warning: {line}")
+    if engine == "spark":
+        from orchestration.engines.spark import SparkBuildFailed, build_on_spark
+
+        try:
+            build_on_spark(warehouse, config.dbt_env())
+        except SparkBuildFailed as exc:
+            raise PipelineFailed(str(exc)) from None
     if publish:
         publish_evaluations(config)
     return PipelineResult(

@@ -346,6 +346,7 @@ def write_version(
         "final": final,
         "poc_window_open": window_open,
         "code_version": code,
+        "engine": settings.engine(),  # where dbt built the marts (issue 19): duckdb or spark
         "inputs_fingerprint": combined_fingerprint(inputs),
         "input_fingerprints": inputs,
         "row_counts": expected,
