@@ -96,6 +96,7 @@ def cmd_run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             republish=args.republish,
             reason=args.reason,
             wait=args.wait,
+            engine=args.engine,
         )
     except PipelineFailed as exc:
         print(f"partner-warehouse run: FAILED\n{exc}", file=sys.stderr)
@@ -426,6 +427,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="if another run holds the warehouse, wait for it to finish instead of failing at once",
     )
 
+    r.add_argument(
+        "--engine",
+        choices=settings.ENGINES,
+        default=None,
+        help=f"where dbt builds the models: duckdb (default) or spark (docs/spark.md; env {settings.ENV_ENGINE})",
+    )
+
     p = sub.add_parser(
         "publications",
         help="every evaluation date and statement quarter, its versions, which is current, the gate result",
@@ -522,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         args.landing = args.landing or str(settings.landing_dir())
         args.warehouse = args.warehouse or str(settings.warehouse_path())
         args.run_date = args.run_date or settings.run_date()
+        args.engine = args.engine or settings.engine()
         if args.date_to and not args.date_from:
             parser.error("--to goes with --from")
         if args.republish and not (args.reason and args.reason.strip()):

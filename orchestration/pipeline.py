@@ -144,6 +144,7 @@ def run_pipeline(
     republish: bool = False,
     reason: str | None = None,
     wait: bool = False,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     """Load, check, dbt build, then publish the evaluated dates that are due a version, holding the
     warehouse's and the publications' run lock throughout (orchestration/lock.py, issue 13 item 1).
@@ -161,7 +162,7 @@ def run_pipeline(
             return _run_locked(
                 landing, warehouse, run_date, evaluation_from=evaluation_from, evaluation_to=evaluation_to,
                 publish_dir=publish_dir, home=home, force_reload=force_reload, allow_missing=allow_missing,
-                republish=republish, reason=reason,
+                republish=republish, reason=reason, engine=engine,
             )  # fmt: skip
     except LockHeld as exc:
         raise PipelineFailed(str(exc)) from None
@@ -180,6 +181,7 @@ def _run_locked(
     allow_missing: list[str] | None,
     republish: bool,
     reason: str | None,
+    engine: str = "duckdb",
 ) -> PipelineResult:
     from orchestration.calendar import OPEN_FROM, OPEN_TO
     from orchestration.defs.quality.checks import gate_report_dir
@@ -198,10 +200,11 @@ def _run_locked(
         allow_missing=list(allow_missing or []),
         republish=republish,
         republish_reason=reason or "",
+        engine=engine,  # where the dbt step builds the models (issue 19; load, gate and publication stay)
         wait_for_lock=False,  # this process holds the run lock already; the steps re-enter it
     )
     say(f"run date {run_date}, {describe_range(config.evaluation_from, config.evaluation_to)}")
-    say(f"landing {config.landing_dir} -> warehouse {warehouse}")
+    say(f"landing {config.landing_dir} -> warehouse {warehouse}" + (f", dbt on {engine}" if engine != "duckdb" else ""))
     with open_instance(home) as instance:
         result = execute(instance, config, lo, hi)
     report = gate_report_dir(config) / "latest.md"

@@ -63,6 +63,47 @@ def dagster_home(warehouse: Path | None = None) -> Path:
     return warehouse.with_name(warehouse.name + ".dagster")
 
 
+# Apache Spark engine (`partner-warehouse run --engine spark`, docs/spark.md). Each setting is read from
+# its environment variable, else the default here; dbt_project/profiles.yml (target `spark`) reads the
+# same variables, which orchestration/engines/spark.py always sets from spark_settings().
+ENGINES = ("duckdb", "spark")
+ENV_ENGINE = "PARTNER_WAREHOUSE_ENGINE"
+SPARK_DEFAULTS = {
+    # local[2]: both cores of a developer's machine; spark://HOST:PORT for a standalone cluster
+    "PARTNER_WAREHOUSE_SPARK_MASTER": "local[2]",
+    "PARTNER_WAREHOUSE_SPARK_DRIVER_MEMORY": "2g",
+    "PARTNER_WAREHOUSE_SPARK_EXECUTOR_MEMORY": "1g",
+    # Spark's default of 200 shuffle partitions makes 200 tasks of a few rows each for every join of
+    # this project's small tables; adaptive execution merges small ones but still plans 200.
+    "PARTNER_WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "4",
+    # empty: <warehouse>.spark/ beside the DuckDB file (managed tables, Derby metastore, Parquet exchange)
+    "PARTNER_WAREHOUSE_SPARK_DIR": "",
+}
+
+
+def engine() -> str:
+    return os.environ.get(ENV_ENGINE, "duckdb")
+
+
+def spark_settings(warehouse: Path) -> dict[str, str]:
+    """The Spark settings of one warehouse, as the environment of its dbt process (profiles.yml).
+
+    The metastore is an embedded Derby database: one Spark process at a time may open it, which the
+    run lock of the warehouse already guarantees."""
+    values = {key: os.environ.get(key) or default for key, default in SPARK_DEFAULTS.items()}
+    root = Path(values["PARTNER_WAREHOUSE_SPARK_DIR"] or spark_dir(warehouse)).resolve()
+    values["PARTNER_WAREHOUSE_SPARK_DIR"] = str(root)
+    values["PARTNER_WAREHOUSE_SPARK_WAREHOUSE_DIR"] = str(root / "warehouse")
+    values["PARTNER_WAREHOUSE_SPARK_METASTORE_URL"] = f"jdbc:derby:;databaseName={root / 'metastore_db'};create=true"
+    values["PARTNER_WAREHOUSE_SPARK_EXCHANGE_DIR"] = str(root / "exchange")
+    return values
+
+
+def spark_dir(warehouse: Path) -> Path:
+    warehouse = Path(warehouse).resolve()
+    return warehouse.with_name(warehouse.name + ".spark")
+
+
 def publish_dir(warehouse: Path | None = None) -> Path:
     """Publications go beside the warehouse unless configured."""
     configured = os.environ.get(ENV_PUBLISH_DIR)

@@ -87,8 +87,8 @@ def test_time_over_a_budget_is_said() -> None:
 
 def test_the_pytest_stages_select_by_their_marker_expression() -> None:
     unit, e2e = RUN_TESTS.command(PYTEST_STAGES[0]), RUN_TESTS.command(PYTEST_STAGES[1], ["--durations=25"])
-    assert unit[1:] == ["-m", "pytest", "-q", "-m", "not (e2e or slow or browser)"]
-    assert e2e[1:] == ["-m", "pytest", "-q", "-m", "(e2e or slow) and not browser", "--durations=25"]
+    assert unit[1:] == ["-m", "pytest", "-q", "-m", "not (e2e or slow or browser or spark)"]
+    assert e2e[1:] == ["-m", "pytest", "-q", "-m", "(e2e or slow) and not (browser or spark)", "--durations=25"]
 
 
 def test_each_dbt_fixture_named_in_conftest_is_a_fixture() -> None:

@@ -42,6 +42,8 @@ class WarehouseConfig(dg.ConfigurableResource):
     # A step that finds the warehouse locked by another run waits for it (issue 13 item 1); the CLI
     # fails at once instead unless it is given --wait.
     wait_for_lock: bool = True
+    # where the dbt step builds the models: duckdb, or spark (issue 19, docs/spark.md): the UI's switch
+    engine: str = "duckdb"
 
     @classmethod
     def from_env(cls) -> WarehouseConfig:
@@ -51,6 +53,7 @@ class WarehouseConfig(dg.ConfigurableResource):
             warehouse_path=str(db),
             publish_dir=str(settings.publish_dir(db)),
             run_date=os.environ.get(settings.ENV_RUN_DATE, ""),
+            engine=settings.engine(),
         )
 
     def resolved_run_date(self) -> date:

@@ -59,12 +59,23 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # default is a new one each time), and two warehouses never share run_results.json (issue 13 item 1).
     # dbt.cli starts the dbt process with the environment of that moment; profiles.yml reads the
     # warehouse path from it, so it is set for that moment only.
+    # `engine` spark (issue 19, orchestration/engines/spark.py): the same build on the `spark` target,
+    # between a Parquet export of the sources and the read-back of what Spark built into DuckDB.
+    spark = warehouse.engine == "spark"
     with warehouse.locked():
-        with _environ({settings.ENV_DB: warehouse.warehouse_path}):
+        env = {settings.ENV_DB: warehouse.warehouse_path}
+        if spark:
+            from orchestration.engines.spark import finish_spark_build, prepare_spark_build
+
+            env |= prepare_spark_build(warehouse.db)
+            args += ["--target", "spark"]
+        with _environ(env):
             invocation = dbt.cli(args, context=context, raise_on_error=True, target_path=warehouse.dbt_target_dir)
         for event in invocation.stream():
             n += 1
             if isinstance(event, dg.Output | dg.AssetMaterialization) and n % 10 == 0:
                 say(f"dbt: {n} nodes done", None)
             yield event
+        if spark:
+            finish_spark_build(warehouse.db)
     say(f"dbt: done ({n} models, seeds and checks)")

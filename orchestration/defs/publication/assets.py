@@ -134,6 +134,7 @@ def _publish_partitions(
             republish=warehouse.republish,
             reason=warehouse.republish_reason or None,
             progress=lambda m: say(m, context.log.info),
+            engine=warehouse.engine,
         )
     except (PublicationError, OSError) as exc:
         raise dg.Failure(

@@ -288,6 +288,7 @@ def write_version(
     code: str,
     gate: dict[str, str],
     gate_summary: dict[str, object],
+    engine: str = "duckdb",
 ) -> dict[str, object]:
     """Write every file of one version into `staging`, verify it, and write its manifest last."""
     extract = con.execute(EXTRACT_SQL, {"e": evaluation_date}).df()
@@ -321,6 +322,7 @@ def write_version(
         "final": final,
         "poc_window_open": window_open,
         "code_version": code,
+        "engine": engine,  # where dbt built the marts (issue 19): duckdb or spark
         "inputs_fingerprint": combined_fingerprint(inputs),
         "input_fingerprints": inputs,
         "row_counts": expected,
@@ -576,8 +578,10 @@ def publish(
     republish: bool = False,
     reason: str | None = None,
     progress: Callable[[str], None] = print,
+    engine: str = "duckdb",
 ) -> list[PublicationOutcome]:
-    """Publish every evaluation date of the marts (or the given ones) that is due a new version."""
+    """Publish every evaluation date of the marts (or the given ones) that is due a new version;
+    `engine` is where dbt built the marts, recorded in each manifest (issue 19)."""
     store = PublicationStore(publish_dir)
     publish_dir.mkdir(parents=True, exist_ok=True)
     open_record(store, progress)
@@ -620,6 +624,7 @@ def publish(
                         code=code,
                         gate=gate or {},
                         gate_summary=gate_summary or {},
+                        engine=engine,
                     ),
                     progress=progress,
                 )

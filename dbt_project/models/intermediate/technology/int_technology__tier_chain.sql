@@ -6,8 +6,9 @@
 -- date, so every partner has a current published tier there) takes its tier after from the publication
 -- (action taken_from_publication); such dates are never reported.
 -- Portability: a recursive CTE (WITH RECURSIVE: DuckDB, Postgres, Trino — mind Trino's
--- max_recursion_depth, default 10 — and Spark >= 4.0). The A9 decision is inlined by macros (no
--- subquery around the recursive reference) so the recursive member stays within what each engine allows.
+-- max_recursion_depth, default 10 — and Spark 4.1, tested; 3.5 refuses it, 4.0 untried). The A9
+-- decision is inlined by macros (no subquery around the recursive reference) so the recursive member
+-- stays within what each engine allows.
 with recursive
 
 inputs as (

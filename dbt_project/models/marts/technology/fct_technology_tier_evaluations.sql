@@ -24,7 +24,7 @@ next_tier_gaps as (
         partner_id,
         evaluation_date,
         cast(count(*) as integer) as next_tier_blocking_count,
-        {{ dbt.listagg('requirement', "', '", "order by requirement") }} as next_tier_blocking_requirements
+        {{ ordered_listagg('requirement', "', '") }} as next_tier_blocking_requirements
     from {{ ref('int_technology__next_tier_gaps') }}
     where is_blocking
     group by partner_id, evaluation_date
