@@ -145,6 +145,7 @@ def run_pipeline(
     reason: str | None = None,
     wait: bool = False,
     engine: str = "duckdb",
+    publish: bool = True,
 ) -> PipelineResult:
     """Load, check, dbt build, then publish the evaluated dates that are due a version, holding the
     warehouse's and the publications' run lock throughout (orchestration/lock.py, issue 13 item 1).
@@ -162,7 +163,7 @@ def run_pipeline(
             return _run_locked(
                 landing, warehouse, run_date, evaluation_from=evaluation_from, evaluation_to=evaluation_to,
                 publish_dir=publish_dir, home=home, force_reload=force_reload, allow_missing=allow_missing,
-                republish=republish, reason=reason, engine=engine,
+                republish=republish, reason=reason, engine=engine, publish=publish,
             )  # fmt: skip
     except LockHeld as exc:
         raise PipelineFailed(str(exc)) from None
@@ -182,6 +183,7 @@ def _run_locked(
     republish: bool,
     reason: str | None,
     engine: str = "duckdb",
+    publish: bool = True,
 ) -> PipelineResult:
     from orchestration.calendar import OPEN_FROM, OPEN_TO
     from orchestration.defs.quality.checks import gate_report_dir
@@ -206,7 +208,7 @@ def _run_locked(
     say(f"run date {run_date}, {describe_range(config.evaluation_from, config.evaluation_to)}")
     say(f"landing {config.landing_dir} -> warehouse {warehouse}" + (f", dbt on {engine}" if engine != "duckdb" else ""))
     with open_instance(home) as instance:
-        result = execute(instance, config, lo, hi)
+        result = execute(instance, config, lo, hi, publish=publish)
     report = gate_report_dir(config) / "latest.md"
     blocking, warnings = gate_messages(result)
     if not result.success or blocking:
@@ -220,7 +222,7 @@ def _run_locked(
         if any("warehouse_dbt_models" in m for m in messages):
             messages += dbt_failures(config.dbt_target_dir)
         raise PipelineFailed(failure_text(messages))
-    if result.job_def.name == BUILD_JOB:  # said after the build, where the publication would have been
+    if result.job_def.name == BUILD_JOB and publish:  # said after the build, where the publication would have been
         say("publication: no evaluation date in range; nothing to publish")
     for line in warnings:
         say(f"gate warning: {line}")
@@ -235,12 +237,12 @@ def _run_locked(
     )
 
 
-def execute(instance: dg.DagsterInstance, config, evaluation_from: date, evaluation_to: date):
+def execute(instance: dg.DagsterInstance, config, evaluation_from: date, evaluation_to: date, *, publish: bool = True):
     """Run the code location's job in this process against `instance`, as the UI would launch it
     (issue 14 item 1): the evaluation dates the landing zone covers in the range become partitions,
     and the run targets them as one range (a single-run backfill: one load, one gate, one dbt build,
     then the publication of each date). A range the data does not cover runs `build_warehouse`:
-    loaded, checked and built, nothing to publish."""
+    loaded, checked and built, nothing to publish; so does `publish=False` (a build to compare marts)."""
     from orchestration.definitions import build_defs
     from orchestration.defs.partitions import add_evaluation_dates, landing_evaluation_dates
     from orchestration.instance import cli_run_tags, release_dead_cli_runs
@@ -255,10 +257,13 @@ def execute(instance: dg.DagsterInstance, config, evaluation_from: date, evaluat
     keys = add_evaluation_dates(instance, covered)
     defs = build_defs(config)
     tags = cli_run_tags()
-    if keys:
+    if keys and publish:
         job = defs.resolve_job_def(PUBLISH_JOB)
         tags |= {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
         say(f"dagster: job {PUBLISH_JOB}, partitions {keys[0]} .. {keys[-1]} ({len(keys)} date(s)), one run")
+    elif not publish:
+        job = defs.resolve_job_def(BUILD_JOB)
+        say(f"dagster: job {BUILD_JOB}: load, check and build only (no publication asked)")
     else:
         job = defs.resolve_job_def(BUILD_JOB)
         say(f"dagster: job {BUILD_JOB}: the landing zone covers no evaluation date in the range (rules.md A2)")

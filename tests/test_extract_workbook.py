@@ -314,7 +314,9 @@ def test_issue15_published_version_holds_both_workbooks_read_back_with_openpyxl(
     expected = {"en": ("Tiers", "Requirements", "Read me"), "fr": ("Niveaux", "Exigences", "Lisez-moi")}
     for lang, sheets in expected.items():
         path = published_workbooks[lang]
-        assert manifest["files"][path.name]["rows"] == partners  # audited like every extract
+        # audited like every extract: the data rows of its Tiers and Requirements sheets
+        requirements = manifest["row_counts"]["technology_tier_requirements"]
+        assert manifest["files"][path.name]["rows"] == {sheets[0]: partners, sheets[1]: requirements}
         wb = load_workbook(path)
         assert tuple(wb.sheetnames) == sheets
         tiers, reqs = wb[sheets[0]], wb[sheets[1]]

@@ -30,7 +30,7 @@ RUN_DATE = date(2026, 11, 20)
 # Differences a manifest may have between the two runs: when it was written, which engine built the
 # marts, and the sha256 of the files that carry a time (gate reports, the XLSX's creation time).
 ENGINE_METADATA = {"published_at", "engine"}
-TIMED_FILES = {"gate_report.md", "gate_report.html", "tier_extract.xlsx"}
+TIMED_FILES = {"gate_report.md", "gate_report.html", "tier_extract.xlsx", "tier_extract_fr.xlsx"}
 
 
 @pytest.fixture(scope="module")

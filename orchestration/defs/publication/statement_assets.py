@@ -11,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.partitions import evaluation_dates
+from orchestration.defs.publication.assets import PUBLICATION_KEY
 from orchestration.defs.publication.publish import PublicationError
 from orchestration.defs.publication.statements import publish_statements, quarter_label
 from orchestration.defs.resources import DUCKDB_WRITER_POOL, WarehouseConfig
@@ -34,7 +35,9 @@ SOLUTIONS_MART_KEYS = [
     partitions_def=evaluation_dates,
     # like the tier publication: a range of dates is one run (one load, gate and dbt build) (issue 14)
     backfill_policy=dg.BackfillPolicy.single_run(),
-    deps=SOLUTIONS_MART_KEYS,
+    # after the tier publication of the same run: one publication commits at a time, tiers first (the
+    # fault suite's failpoints and a reader of the record see the same order as before statements)
+    deps=[*SOLUTIONS_MART_KEYS, PUBLICATION_KEY],
     pool=DUCKDB_WRITER_POOL,
     kinds={"csv", "xlsx", "parquet"},
 )

@@ -18,7 +18,7 @@ select
     cast(count(escalations.escalation_id) as integer) as responsible_escalation_count,
     count(escalations.escalation_id) = 0 as in_good_standing,
     -- issue 15 item 4: what a held upgrade (A9 row 4) is held by, since when, and when it clears
-    {{ dbt.listagg('escalations.escalation_id', "', '", 'order by escalations.escalation_id') }}
+    {{ ordered_listagg('escalations.escalation_id', "', '") }}
         as breaking_escalation_ids,
     min(escalations.opened_on) as breaking_escalations_since,
     cast(count(case when escalations.resolved_on is null then escalations.escalation_id end) as integer)

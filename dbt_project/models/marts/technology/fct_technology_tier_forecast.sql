@@ -52,15 +52,15 @@ select
     cast(pivoted.projected_months as integer) as projected_months,
     -- product.md: amounts DECIMAL(18,2); the decision used the unrounded projection
     cast(pivoted.attached_mrr_carry as decimal(18, 2)) as projected_attached_mrr,
-    cast(pivoted.attached_mrr_trend as double) as projected_attached_mrr_trend,
-    cast(pivoted.attached_mrr_low as double) as attached_mrr_band_low,
-    cast(pivoted.attached_mrr_high as double) as attached_mrr_band_high,
+    cast(round(pivoted.attached_mrr_trend, 6) as double) as projected_attached_mrr_trend,
+    cast(round(pivoted.attached_mrr_low, 6) as double) as attached_mrr_band_low,
+    cast(round(pivoted.attached_mrr_high, 6) as double) as attached_mrr_band_high,
     cast(pivoted.influenced_deals_mrr_carry as decimal(18, 2)) as projected_influenced_deals_mrr,
-    cast(pivoted.influenced_deals_mrr_trend as double) as projected_influenced_deals_mrr_trend,
+    cast(round(pivoted.influenced_deals_mrr_trend, 6) as double) as projected_influenced_deals_mrr_trend,
     cast(pivoted.review_count_carry as integer) as projected_review_count,
     cast(pivoted.review_count_trend as integer) as projected_review_count_trend,
-    cast(pivoted.avg_rating_carry as double) as projected_avg_rating,
-    cast(pivoted.avg_rating_trend as double) as projected_avg_rating_trend,
+    cast(round(pivoted.avg_rating_carry, 6) as double) as projected_avg_rating,
+    cast(round(pivoted.avg_rating_trend, 6) as double) as projected_avg_rating_trend,
     cast(pivoted.install_90d_mrr as decimal(18, 2)) as carried_install_90d_mrr,
     cast(after_carry.tier as {{ dbt.type_string() }}) as projected_tier_after,
     cast(pivoted.action_carry as {{ dbt.type_string() }}) as projected_action,
@@ -83,13 +83,14 @@ select
     end as {{ dbt.type_string() }}) as outlook,
     -- the attached MRR the remaining months must add, each, above the carry-forward projection to meet the
     -- tier above C (0 when the projection meets it; null at premier)
-    cast(case
+    -- (doubles at 6 decimals: the engines sum floating points in different orders, issue 19)
+    cast(round(case
         when pivoted.next_tier_attached_threshold is null or pivoted.projected_months = 0 then null
         when pivoted.attached_mrr_carry * pivoted.window_months
             >= pivoted.next_tier_attached_threshold * pivoted.window_months then 0
         else (pivoted.next_tier_attached_threshold - pivoted.attached_mrr_carry) * pivoted.window_months
             / pivoted.projected_months
-    end as double) as attached_mrr_needed_per_remaining_month,
+    end, 6) as double) as attached_mrr_needed_per_remaining_month,
     cast(evaluations.tier_after as {{ dbt.type_string() }}) as actual_tier_after,
     cast(evaluations.action as {{ dbt.type_string() }}) as actual_action
 from pivoted
