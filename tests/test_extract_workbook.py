@@ -315,7 +315,7 @@ def test_issue15_published_version_holds_both_workbooks_read_back_with_openpyxl(
     for lang, sheets in expected.items():
         path = published_workbooks[lang]
         # audited like every extract: the data rows of its Tiers and Requirements sheets
-        requirements = manifest["row_counts"]["technology_tier_requirements"]
+        requirements = manifest["row_counts"]["requirements"]
         assert manifest["files"][path.name]["rows"] == {sheets[0]: partners, sheets[1]: requirements}
         wb = load_workbook(path)
         assert tuple(wb.sheetnames) == sheets
