@@ -11,7 +11,7 @@ partner with anything in it, says what the partner is paid and why:
         monthly_mrr.csv|parquet    partner x month of the quarter: sold MRR (D18), managed MRR (D19),
                                    commission accrued
         not_credited.csv|parquet   the deal lines of deals closed in Q on which the partner was named
-                                   but not credited, with the outcome, in words, and its rule (B1-B6)
+                                   but not credited, with the outcome, in words, and its rule (B1, B2, B3, B4, B5, B6)
         statement.xlsx             the four tables, one sheet each
         gate_report.md|html        the run's data-quality gate
         manifest.json              row counts (per sheet for the workbook), sha256 of every file,
@@ -233,7 +233,7 @@ SHEET_MEANINGS = {
     " earlier), managed MRR (D19: MRR of the portals where it performed an eligible activity, split evenly"
     " between partners), commission accrued.",
     NOT_CREDITED: "Line items of deals closed in the quarter on which the partner was named but that were not"
-    " credited to it, with the outcome in words and the rule that decided it (rules.md B1-B6).",
+    " credited to it, with the outcome in words and the rule that decided it (rules.md B1, B2, B3, B4, B5, B6).",
 }
 
 
