@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -34,6 +35,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from orchestration.defs.publication.sheet_rows import SheetColumn, rows_xml, splice_rows
 from orchestration.portal import labels
 from orchestration.portal.labels import text
 from orchestration.program import PROGRAM
@@ -313,15 +315,14 @@ def _cell(ws: Any, value: Any, style: StyleArray | None = None) -> WriteOnlyCell
 
 
 class _Styles:
-    """One openpyxl style per (format, wrap, colour), made once and shared by the cells that use it.
-    Setting font, fill, alignment and format cell by cell hashes each style object every time: that
-    was most of the writer's time (11.4 CPU s per workbook of 2,000 partners, docs/extracts.md)."""
+    """One cellXfs entry per (format, wrap, colour), made once and shared by the cells that use it;
+    its id is what a row's `<c s="...">` names (sheet_rows.py writes the rows)."""
 
     def __init__(self, ws: Any):
         self.ws = ws
-        self.made: dict[tuple[Any, ...], StyleArray] = {}
+        self.made: dict[tuple[Any, ...], int] = {}
 
-    def __call__(self, number_format: str | None, wrap: bool, colour: tuple[PatternFill, Font] | None) -> StyleArray:
+    def __call__(self, number_format: str | None, wrap: bool, colour: tuple[PatternFill, Font] | None) -> int:
         key = (number_format, wrap, id(colour) if colour else None)
         if key not in self.made:
             template = WriteOnlyCell(self.ws)
@@ -330,7 +331,7 @@ class _Styles:
                 template.number_format = number_format
             if colour:
                 template.fill, template.font = colour
-            self.made[key] = template._style
+            self.made[key] = template.style_id  # registers the style with the workbook
         return self.made[key]
 
 
@@ -398,20 +399,29 @@ def _write_rows(
     frame: pd.DataFrame,
     styles: dict[str, Callable[[pd.DataFrame], Iterable[tuple[PatternFill, Font] | None]]],
     units: pd.Series | None = None,
-) -> None:
-    """Append the frame's rows; `styles` colours a column per row, `units` formats the "unit" columns."""
-    values = [frame[c.key].tolist() for c in columns]
-    colour = {i: list(styles[c.key](frame)) for i, c in enumerate(columns) if c.key in styles}
-    unit_formats = [FORMATS.get(u) for u in units] if units is not None else None
-    for r, height in enumerate(_row_heights(columns, frame), start=2):
-        ws.row_dimensions[r].height = height
+) -> str:
+    """The frame's rows as SpreadsheetML (sheet_rows.py), below the header row; `styles` colours a
+    column per row, `units` formats the "unit" columns. Style ids are made per distinct
+    (format, wrap, colour), so only columns whose style varies by row get an array of them."""
     style = _Styles(ws)
-    for r in range(len(frame)):
-        row = []
-        for i, c in enumerate(columns):
-            fmt = unit_formats[r] if c.kind == "unit" and unit_formats else FORMATS.get(c.kind)
-            row.append(_cell(ws, values[i][r], style(fmt, c.wrap, colour[i][r] if i in colour else None)))
-        ws.append(row)
+    sheet_columns = []
+    for i, c in enumerate(columns, start=1):
+        fixed_format = FORMATS.get(c.kind)
+        if c.key in styles or (c.kind == "unit" and units is not None):
+            formats = [FORMATS.get(u) for u in units] if c.kind == "unit" and units is not None else None
+            colours = list(styles[c.key](frame)) if c.key in styles else None
+            ids = np.fromiter(
+                (
+                    style(formats[r] if formats else fixed_format, c.wrap, colours[r] if colours else None)
+                    for r in range(len(frame))
+                ),
+                dtype=np.int64,
+                count=len(frame),
+            )
+        else:
+            ids = style(fixed_format, c.wrap, None)
+        sheet_columns.append(SheetColumn(get_column_letter(i), frame[c.key], ids))
+    return rows_xml(sheet_columns, first_row=2, heights=_row_heights(columns, frame))
 
 
 def _flag_styles(frame: pd.DataFrame, key: str, bad_when: str) -> list[tuple[PatternFill, Font] | None]:
@@ -508,7 +518,7 @@ def write_workbook(
     ws = wb.create_sheet(text(SHEET_TIERS, lang))
     _prepare(ws, TIERS_COLUMNS, len(tiers), lang, title)
     ws.append(_header(ws, TIERS_COLUMNS, lang))
-    _write_rows(ws, TIERS_COLUMNS, tiers, _tiers_styles(lang))
+    rows = {1: _write_rows(ws, TIERS_COLUMNS, tiers, _tiers_styles(lang))}
 
     names = extract.set_index("partner_id")["partner_name"]
     reqs = requirements_frame(requirements, names, lang)
@@ -516,10 +526,11 @@ def write_workbook(
     _prepare(ws, REQUIREMENTS_COLUMNS, len(reqs), lang, title)
     ws.append(_header(ws, REQUIREMENTS_COLUMNS, lang))
     statuses = {"status": lambda f: [STATUS_STYLE.get(s) for s in f["status_code"]]}
-    _write_rows(ws, REQUIREMENTS_COLUMNS, reqs, statuses, units=reqs["unit"])
+    rows[2] = _write_rows(ws, REQUIREMENTS_COLUMNS, reqs, statuses, units=reqs["unit"])
 
     _readme(wb, context, lang, title)
     wb.save(target)
+    splice_rows(target, rows)
 
 
 def workbook_row_counts(lang: str, tiers: int, requirements: int) -> dict[str, int]:
@@ -531,22 +542,16 @@ def workbook_row_counts(lang: str, tiers: int, requirements: int) -> dict[str, i
 
 def write_tables(sheets: dict[str, pd.DataFrame], target: Path) -> None:
     """A plain formatted workbook, one sheet per frame (the solutions statements): typed cells,
-    frozen header, filters, readable widths.
-
-    Written in openpyxl's write-only mode (rows streamed to the file, not held as cell objects):
-    0.74 instead of 0.89 CPU s for 2000 partners x 29 columns, the same cells, styles, widths,
-    panes and filter (docs/benchmarks.md, proposal 8; most of what is left is openpyxl's XML
-    writer). A write-only sheet takes its widths and panes before the first row, styles per cell.
-    """
+    frozen header, filters, readable widths. openpyxl writes each sheet's settings and header row;
+    the data rows are built column-wise (sheet_rows.py: 0.74 CPU s for 2000 partners x 29 columns
+    through openpyxl cells before, issue 18)."""
     wb = Workbook(write_only=True)
-    for sheet, frame in sheets.items():
-        _write_table(wb, frame, sheet)
+    rows = {i: _write_table(wb, frame, sheet) for i, (sheet, frame) in enumerate(sheets.items(), start=1)}
     wb.save(target)
+    splice_rows(target, rows)
 
 
-def _write_table(wb: Any, frame: pd.DataFrame, sheet: str) -> None:
-    from openpyxl.cell.cell import ERROR_CODES
-
+def _write_table(wb: Any, frame: pd.DataFrame, sheet: str) -> str:
     ws = wb.create_sheet(sheet)
     ref = f"A1:{get_column_letter(max(1, len(frame.columns)))}{len(frame) + 1}"
     # A write-only sheet does not know its size, and openpyxl leaves out the <dimension> element
@@ -554,13 +559,14 @@ def _write_table(wb: Any, frame: pd.DataFrame, sheet: str) -> None:
     # sheet's size from it. Its writer asks the sheet for `calculate_dimension()`: answer that.
     ws.calculate_dimension = lambda: ref
     money = {c for c in frame.columns if c.endswith("_mrr") or c.endswith("_usd")}
-    formats: list[str | None] = []
+    columns = []
     for idx, col in enumerate(frame.columns, start=1):
         sample = [len(str(col))] + [len(str(v)) for v in frame[col].head(200) if not pd.isna(v)]
         ws.column_dimensions[get_column_letter(idx)].width = min(60, max(10, max(sample) + 2))
         fmt = "#,##0.00" if col in money else "0.00" if col == "avg_rating" else None
         is_date = str(frame[col].dtype).startswith(("date", "datetime"))
-        formats.append(fmt or ("yyyy-mm-dd" if is_date else None))
+        fmt = fmt or ("yyyy-mm-dd" if is_date else None)
+        columns.append(SheetColumn(get_column_letter(idx), frame[col], _plain_style(ws, fmt) if fmt else 0))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ref
 
@@ -571,19 +577,11 @@ def _write_table(wb: Any, frame: pd.DataFrame, sheet: str) -> None:
         cell.font, cell.fill = font, fill
         header.append(cell)
     ws.append(header)
-    formatted = [(i, f) for i, f in enumerate(formats) if f]
-    texts = [i for i, col in enumerate(frame.columns) if not pd.api.types.is_numeric_dtype(frame[col].dtype)]
-    for row in frame.itertuples(index=False):
-        values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
-        for i, fmt in formatted:
-            cell = WriteOnlyCell(ws, value=values[i])
-            cell.number_format = fmt
-            values[i] = cell
-        for i in texts:
-            # Issue 13 item 5: openpyxl writes a text starting with '=' as a formula and '#N/A' as an
-            # error; a cell typed 's' is a string Excel never evaluates (the text stays as it came).
-            v = values[i]
-            if isinstance(v, str) and (v.startswith("=") or v in ERROR_CODES):
-                values[i] = WriteOnlyCell(ws, value=v)
-                values[i].data_type = "s"
-        ws.append(values)
+    return rows_xml(columns, first_row=2)
+
+
+def _plain_style(ws: Any, number_format: str) -> int:
+    """The style id of a cell with only a number format (the statements' money, ratings and dates)."""
+    template = WriteOnlyCell(ws)
+    template.number_format = number_format
+    return template.style_id
