@@ -44,7 +44,7 @@ def _escape_text(texts: pd.Series) -> pd.Series:
     out = texts.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False)
     # A raw CR would come back as LF (XML's line-end normalisation): a character reference keeps it.
     out = out.str.replace(">", "&gt;", regex=False).str.replace("\r", "&#13;", regex=False)
-    if out.str.contains(_UNSAFE).any():
+    if _UNSAFE.search("\n".join(out)):  # one scan of the whole column; LF is safe and ends no escape
         out = out.str.replace(_UNSAFE, lambda m: f"_x{ord(m.group(0)[0]):04X}_", regex=True)
     return out
 
@@ -90,6 +90,9 @@ def _number_text(values: pd.Series) -> pd.Series:
 
 def _date_serials(values: pd.Series) -> pd.Series:
     days = (pd.to_datetime(values) - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+    whole = days == days.round()
+    if whole.all():  # dates without a time of day: whole serial numbers
+        return days.astype("int64").astype(str)
     return days.map(lambda d: f"{d:.10g}")
 
 
