@@ -63,6 +63,46 @@ def dagster_home(warehouse: Path | None = None) -> Path:
     return warehouse.with_name(warehouse.name + ".dagster")
 
 
+# DuckDB's memory (issue 18): every connection that writes the warehouse or reads a big part of it
+# (loader, gate, dbt through profiles.yml, publication) gets `memory_limit` and spills beyond it to
+# `temp_directory`, so SF 10 fits the machine by design, not by luck. DuckDB's own default is 80 % of
+# RAM per connection, and a run holds dbt's and the CLI's process at once. dbt_project/profiles.yml
+# reads the same variables (with these defaults; tests/test_settings_in_step.py keeps them equal).
+DUCKDB_DEFAULTS = {
+    "PARTNER_WAREHOUSE_DUCKDB_MEMORY_LIMIT": "8GB",
+    # empty: <warehouse>.tmp/ beside the DuckDB file
+    "PARTNER_WAREHOUSE_DUCKDB_TEMP_DIR": "",
+}
+
+
+def duckdb_settings(warehouse: Path) -> dict[str, str]:
+    """DuckDB's memory settings of one warehouse, as environment variables (profiles.yml reads them)."""
+    values = {key: os.environ.get(key) or default for key, default in DUCKDB_DEFAULTS.items()}
+    warehouse = Path(warehouse).resolve()
+    values["PARTNER_WAREHOUSE_DUCKDB_TEMP_DIR"] = str(
+        Path(values["PARTNER_WAREHOUSE_DUCKDB_TEMP_DIR"] or warehouse.with_name(warehouse.name + ".tmp")).resolve()
+    )
+    return values
+
+
+def duckdb_config(warehouse: Path) -> dict[str, str]:
+    """`config` of duckdb.connect for one warehouse: memory_limit and temp_directory."""
+    values = duckdb_settings(warehouse)
+    return {
+        "memory_limit": values["PARTNER_WAREHOUSE_DUCKDB_MEMORY_LIMIT"],
+        "temp_directory": values["PARTNER_WAREHOUSE_DUCKDB_TEMP_DIR"],
+    }
+
+
+def connect(warehouse: Path | str, *, read_only: bool = False, **config: str | int):
+    """The warehouse's DuckDB connection with its memory settings (duckdb_config) and UTC."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=read_only, config=duckdb_config(Path(warehouse)) | config)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
 # Apache Spark engine (`partner-warehouse run --engine spark`, docs/spark.md). Each setting is read from
 # its environment variable, else the default here; dbt_project/profiles.yml (target `spark`) reads the
 # same variables, which orchestration/engines/spark.py always sets from spark_settings().

@@ -63,7 +63,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # between a Parquet export of the sources and the read-back of what Spark built into DuckDB.
     spark = warehouse.engine == "spark"
     with warehouse.locked():
-        env = {settings.ENV_DB: warehouse.warehouse_path}
+        env = {settings.ENV_DB: warehouse.warehouse_path} | settings.duckdb_settings(warehouse.db)
         if spark:
             from orchestration.engines.spark import finish_spark_build, prepare_spark_build
 

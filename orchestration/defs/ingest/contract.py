@@ -41,6 +41,14 @@ class Feed:
     program: str = "shared"  # shared | technology | solutions
     description: str = ""
     defaults: dict[str, str] = field(default_factory=dict)  # SQL default for a missing optional column
+    # Issue 18 (incremental runs): the columns that place a row in time, earliest meaning first. When a
+    # new snapshot of the feed arrives, the loader records the first month it changes
+    # (meta.feed_changes): a row added, removed or changed affects the months from the earliest of its
+    # time columns that differ. No time columns: any change is a change of every month.
+    time_columns: tuple[str, ...] = ()
+    # A big feed with one row per key and month: the loader keeps a per-month checksum of it
+    # (meta.feed_months) instead of comparing rows with the previous snapshot; time_columns[0] is the month.
+    monthly: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -96,6 +104,8 @@ FEEDS: tuple[Feed, ...] = (
         ),
         ("portal_id", "month", "product_line"),
         description="MRR a portal pays per product line and month.",
+        time_columns=("month",),
+        monthly=True,
     ),
     Feed(
         "apps",
@@ -109,6 +119,7 @@ FEEDS: tuple[Feed, ...] = (
         ("app_id",),
         program="technology",
         description="Marketplace apps of technology partners.",
+        time_columns=("listed_on", "delisted_on"),
     ),
     Feed(
         "app_certifications",
@@ -135,6 +146,7 @@ FEEDS: tuple[Feed, ...] = (
         ("install_id",),
         program="technology",
         description="App installs in customer portals.",
+        time_columns=("installed_at", "uninstalled_at"),
     ),
     Feed(
         "app_usage_monthly",
@@ -147,6 +159,8 @@ FEEDS: tuple[Feed, ...] = (
         ("app_id", "portal_id", "month"),
         program="technology",
         description="API calls per app, portal and month.",
+        time_columns=("month",),
+        monthly=True,
     ),
     Feed(
         "marketplace_reviews",

@@ -7,6 +7,9 @@
   which is rolled back when any feed fails, so the warehouse keeps its previous state.
 - Every load appends to `meta.load_history` (feed, rows, file fingerprints, time); a feed whose
   files have the same fingerprints as its last load is not read again.
+- Issue 18: every load records in `meta.feed_changes` the first month each changed feed changes (the
+  incremental dbt models rebuild from there); a monthly feed (usage, MRR) writes only its months from
+  the first changed one, so a new month is an append (meta.feed_months holds its per-month checksums).
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
+from orchestration import settings
 from orchestration.defs.ingest.contract import FEEDS, FEEDS_BY_NAME, Column, Feed
 
 log = logging.getLogger(__name__)
@@ -74,6 +78,10 @@ class FeedLoad:
     fingerprint: str
     rows: int | None = None
     status: str = "loaded"  # loaded | unchanged | absent_optional
+    # Issue 18: the first month the new snapshot changes (None with whole=False: no row changed);
+    # whole: every month may have changed (no time columns, or the first load).
+    changed_from: date | None = None
+    whole: bool = False
     warnings: list[str] = field(default_factory=list)
 
 
@@ -130,6 +138,16 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     for feed in FEEDS:
         cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in feed.columns)
         con.execute(f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{feed.name} ({cols})")
+    # Issue 18: what each load changed, month by month; the incremental dbt models read it
+    # (macros/incremental_months.sql) to know which months to build again.
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {META_SCHEMA}.feed_changes (
+            load_id VARCHAR, feed VARCHAR, changed_from DATE, whole BOOLEAN, loaded_at TIMESTAMP)"""
+    )
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {META_SCHEMA}.feed_months (
+            feed VARCHAR, month DATE, rows BIGINT, checksum HUGEINT)"""
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -528,7 +546,7 @@ def load_landing(
                 for n in bad
             ]
         )
-    con = duckdb.connect(str(db_path))
+    con = settings.connect(db_path)  # memory_limit and spilling (issue 18)
     try:
         ensure_warehouse(con)
         return _load(con, landing, force=force, allowed_missing=allowed, say=say)
@@ -599,15 +617,27 @@ def _load(
         # Phase 2: replace every changed raw table and record the load in one transaction.
         con.execute("BEGIN TRANSACTION")
         try:
+            now = datetime.now(UTC).replace(tzinfo=None)
             for feed in to_load:
                 entry = plan[feed.name]
                 cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in feed.columns)
-                con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{feed.name} ({cols})")
-                for reader in readers[feed.name]:
-                    con.execute(f"INSERT INTO {RAW_SCHEMA}.{feed.name} {reader.select_typed()}")
-                entry.rows = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{feed.name}").fetchone()[0]
-                say(f"load: {feed.name}: {entry.rows:,} rows from {len(entry.files)} file(s)")
-            now = datetime.now(UTC).replace(tzinfo=None)
+                table, nxt = f"{RAW_SCHEMA}.{feed.name}", f"{RAW_SCHEMA}.__next_{feed.name}"
+                typed = " UNION ALL ".join(r.select_typed() for r in readers[feed.name])
+                if feed.monthly and typed:
+                    # only the months from the first changed one are written again (issue 18)
+                    entry.changed_from, entry.whole = load_changed_months(con, feed, typed, load_id, now)
+                else:
+                    con.execute(f"CREATE OR REPLACE TABLE {nxt} ({cols})")
+                    if typed:
+                        con.execute(f"INSERT INTO {nxt} {typed}")
+                    entry.changed_from, entry.whole = record_changes(con, feed, table, nxt, load_id, now)
+                    con.execute(f"DROP TABLE {table}")
+                    con.execute(f"ALTER TABLE {nxt} RENAME TO {feed.name}")
+                entry.rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                say(
+                    f"load: {feed.name}: {entry.rows:,} rows from {len(entry.files)} file(s);"
+                    f" {describe_change(entry.changed_from, entry.whole, monthly=feed.monthly)}"
+                )
             for feed in to_load:
                 e = plan[feed.name]
                 con.execute(
@@ -634,3 +664,138 @@ def _load(
     for w in (w for e in plan.values() for w in e.warnings):
         say(f"load: warning: {w}")
     return LoadReport(load_id, plan, landing_warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a new snapshot changed (issue 18: incremental runs)
+
+
+def _month(expr: str) -> str:
+    return f"CAST(date_trunc('month', {expr}) AS DATE)"
+
+
+def record_changes(
+    con: duckdb.DuckDBPyConnection, feed: Feed, old: str, new: str, load_id: str, now: datetime
+) -> tuple[date | None, bool]:
+    """Compare the feed's new rows (`new`) with the rows they replace (`old`) and record in
+    meta.feed_changes the first month that differs: (changed_from, whole).
+
+    - A monthly feed keeps a per-month (rows, checksum) ledger in meta.feed_months; the months whose
+      ledger entry differs have changed (one aggregate over the new rows, the old ones are not read).
+      A monthly feed with files is loaded by load_changed_months, which keeps the same ledger.
+    - A keyed feed with time columns: rows are matched on the primary key. An added or removed row
+      changes the months from its earliest time column; a changed row from the earliest of the time
+      columns that differ (both versions), or from its earliest time column when another column differs.
+    - Without time columns, or on the first load, every month counts as changed (whole)."""
+    first_load = con.execute(f"SELECT count(*) = 0 FROM {old}").fetchone()[0]
+    changed_from, whole = None, False
+    if feed.monthly:
+        changed_from, whole = _month_ledger(con, feed, f"SELECT * FROM {new}")
+        whole = whole or first_load
+    elif feed.time_columns and feed.primary_key and not first_load:
+        key = " AND ".join(f"o.{_quote(k)} = n.{_quote(k)}" for k in feed.primary_key)
+        times = [_quote(c) for c in feed.time_columns]
+        others = [_quote(c) for c in feed.column_names if c not in feed.time_columns]
+        earliest = f"least({', '.join(f'o.{t}, n.{t}' for t in times)})"
+        affected = (
+            "least("
+            + ", ".join(f"CASE WHEN o.{t} IS DISTINCT FROM n.{t} THEN least(o.{t}, n.{t}) END" for t in times)
+            + (
+                f", CASE WHEN ({', '.join(f'o.{c}' for c in others)}) IS DISTINCT FROM"
+                f" ({', '.join(f'n.{c}' for c in others)}) THEN {earliest} END"
+                if others
+                else ""
+            )
+            + ")"
+        )
+        k0 = _quote(feed.primary_key[0])
+        row = con.execute(
+            f"""SELECT min({_month("affected")}), bool_or(affected IS NULL), count(*)
+                FROM (
+                    SELECT CASE WHEN o.{k0} IS NULL OR n.{k0} IS NULL THEN {earliest} ELSE {affected} END AS affected
+                    FROM {old} AS o FULL OUTER JOIN {new} AS n ON {key}
+                    WHERE o.{k0} IS NULL OR n.{k0} IS NULL
+                        OR ({", ".join(f"o.{_quote(c)}" for c in feed.column_names)})
+                            IS DISTINCT FROM ({", ".join(f"n.{_quote(c)}" for c in feed.column_names)})
+                )"""
+        ).fetchone()
+        changed_from, whole = row[0], bool(row[1])
+    else:
+        # no time columns: any difference is a change of every month
+        whole = (
+            first_load
+            or con.execute(
+                f"SELECT EXISTS (SELECT * FROM {old} EXCEPT ALL SELECT * FROM {new})"
+                f" OR EXISTS (SELECT * FROM {new} EXCEPT ALL SELECT * FROM {old})"
+            ).fetchone()[0]
+        )
+    if whole:
+        changed_from = None
+    con.execute(
+        f"INSERT INTO {META_SCHEMA}.feed_changes VALUES (?, ?, ?, ?, ?)",
+        [load_id, feed.name, changed_from, whole, now],
+    )
+    return changed_from, whole
+
+
+def _month_ledger(con: duckdb.DuckDBPyConnection, feed: Feed, rows_sql: str) -> tuple[date | None, bool]:
+    """Replace the feed's per-month (rows, checksum) ledger by that of `rows_sql`; return the first
+    month whose entry differs (added, removed or changed), and whether there was no ledger (whole)."""
+    month = _month(_quote(feed.time_columns[0]))
+    cols = ", ".join(_quote(c) for c in feed.column_names)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE __months AS
+            SELECT {month} AS month, count(*) AS rows, sum(CAST(hash({cols}) AS HUGEINT)) AS checksum
+            FROM ({rows_sql}) GROUP BY ALL"""
+    )
+    had_ledger = con.execute(
+        f"SELECT count(*) > 0 FROM {META_SCHEMA}.feed_months WHERE feed = ?", [feed.name]
+    ).fetchone()[0]
+    changed_from = con.execute(
+        f"""SELECT min(coalesce(n.month, o.month))
+            FROM __months AS n
+            FULL OUTER JOIN (SELECT * FROM {META_SCHEMA}.feed_months WHERE feed = ?) AS o ON o.month = n.month
+            WHERE n.rows IS DISTINCT FROM o.rows OR n.checksum IS DISTINCT FROM o.checksum""",
+        [feed.name],
+    ).fetchone()[0]
+    con.execute(f"DELETE FROM {META_SCHEMA}.feed_months WHERE feed = ?", [feed.name])
+    con.execute(f"INSERT INTO {META_SCHEMA}.feed_months SELECT ?, * FROM __months", [feed.name])
+    con.execute("DROP TABLE __months")
+    return changed_from, not had_ledger
+
+
+def load_changed_months(
+    con: duckdb.DuckDBPyConnection, feed: Feed, typed: str, load_id: str, now: datetime
+) -> tuple[date | None, bool]:
+    """Load a monthly feed's new snapshot (`typed`, its rows read from the files) by month.
+
+    The months before the first month whose (rows, checksum) differs from the ledger hold the same
+    rows as the raw table already does: they are kept, and only the months from the first changed one
+    are deleted and inserted again. A new month is an append; a corrected old month reloads from it.
+    Without a ledger (first load, or a warehouse loaded before the ledger existed) the table is
+    replaced whole."""
+    table = f"{RAW_SCHEMA}.{feed.name}"
+    changed_from, whole = _month_ledger(con, feed, typed)
+    month = _month(_quote(feed.time_columns[0]))
+    if whole:
+        changed_from = None
+        con.execute(f"DELETE FROM {table}")
+        con.execute(f"INSERT INTO {table} {typed}")
+    elif changed_from is not None:
+        con.execute(f"DELETE FROM {table} WHERE {month} >= ?", [changed_from])
+        con.execute(f"INSERT INTO {table} SELECT * FROM ({typed}) WHERE {month} >= ?", [changed_from])
+    con.execute(
+        f"INSERT INTO {META_SCHEMA}.feed_changes VALUES (?, ?, ?, ?, ?)",
+        [load_id, feed.name, changed_from, whole, now],
+    )
+    return changed_from, whole
+
+
+def describe_change(changed_from: date | None, whole: bool, *, monthly: bool = False) -> str:
+    if whole:
+        return "every month counts as changed" + (" (loaded whole)" if monthly else "")
+    if changed_from is None:
+        return "no row changed" + (" (nothing written)" if monthly else "")
+    return f"changed from {changed_from:%Y-%m}" + (
+        f" (only the months from {changed_from:%Y-%m} written)" if monthly else ""
+    )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import settings
 from orchestration.calendar import OPEN_FROM, OPEN_TO
 from orchestration.defs.ingest.contract import FEEDS
 from orchestration.defs.quality import sql_checks
@@ -85,7 +86,7 @@ def run_gate(
 
     checks = [c for c in sql_checks.all_sql_checks(dates, volume_threshold, _as_date(run_date)) if c.feed in wanted]
     results: list[CheckResult] = []
-    config: dict[str, str | int] = {}
+    config: dict[str, str | int] = settings.duckdb_config(db)
     if memory_limit:
         config["memory_limit"] = memory_limit
     if threads:
