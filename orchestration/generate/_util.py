@@ -154,8 +154,11 @@ class Calendar:
 
 def ids(prefix: str, index: np.ndarray, width: int) -> pa.Array:
     """`prefix` + zero-padded number, e.g. P00000042."""
-    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(index, dtype=np.int64)), pa.string()), width, "0")
-    return pc.binary_join_element_wise(pa.scalar(prefix), digits, "")
+    # large_string: at SF 10 (41M installs) the padded digits overflow a 32-bit offset array
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(index, dtype=np.int64)), pa.large_string()), width, "0")
+    large = pa.large_string()
+    joined = pc.binary_join_element_wise(pa.scalar(prefix, large), digits, pa.scalar("", large))
+    return joined.cast(pa.string()) if joined.nbytes < 2**31 - len(joined) * 8 else joined
 
 
 def dict_col(index: np.ndarray, dictionary: pa.Array) -> pa.Array:
