@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--out", default=str(DEFAULT_OUT), help="results.json, dbt run_results, working warehouses")
     r.add_argument("--pandas-max-scale", type=float, default=0.1, help="run the pandas references up to this SF")
     r.add_argument("--no-one-quarter", action="store_true", help="skip the one-quarter run after the full run")
+    r.add_argument("--no-new-month", action="store_true", help="skip the new-month run (issue 18)")
     r.add_argument("--keep", action="store_true", help="keep the warehouses (deleted by default: SF 1 is big)")
     r.add_argument("--plot", default=None, help="also write the scaling plot (PNG) here")
     r.add_argument("--echo", action="store_true", help="echo the pipeline's output")

@@ -8,7 +8,9 @@ Per scale factor:
 4. one new quarter, two ways (`_one_quarter`): on the built warehouse with the newest date taken out of
    the publication store (data already loaded and checked), and on a warehouse built and published
    from the landing zone ending one quarter earlier when this landing zone arrives (every feed new);
-5. pandas: the test suite's reference implementations on the same landing zone (small scales).
+5. one new month (`_new_month`): a warehouse built from the same world delivered a month earlier, then
+   this landing zone (every feed a new snapshot, unchanged rows identical);
+6. pandas: the test suite's reference implementations on the same landing zone (small scales).
 Results go to <out>/results.json (+ each run's dbt run_results.json); `report` renders them.
 """
 
@@ -201,6 +203,39 @@ def _one_quarter(
     return result
 
 
+def month_before(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def _new_month(
+    scale: float, seed: int, last_month: date, run_date: str, cache: Path, out: Path, landing: Path, echo: bool
+) -> dict:
+    """Issue 18's new month: a warehouse built and published (`--all`) from this world as delivered a
+    month earlier (orchestration.generate.as_of: every row of the earlier snapshot that is unchanged is
+    identical), then `--all` on this landing zone: every feed a new snapshot, one month more of data.
+    `previous_full` is the earlier build (not part of the ratio)."""
+    from orchestration.generate.as_of import landing_as_of
+
+    label = scale_label(scale)
+    earlier_month = month_before(last_month)
+    key = cache / f"sf{label}-seed{seed}-{last_month:%Y-%m}-as-of-{earlier_month:%Y-%m}"
+    if not (key / "done").exists():
+        log(f"SF {label}: the landing zone as delivered at the end of {earlier_month:%Y-%m} into {key}")
+        landing_as_of(landing, key / "landing", earlier_month)
+        (key / "done").write_text("")
+    warehouse = out / f"sf{label}-month" / "warehouse.duckdb"
+    if warehouse.parent.exists():
+        shutil.rmtree(warehouse.parent)
+    warehouse.parent.mkdir(parents=True)
+    result: dict = {}
+    previous = _pipeline(key / "landing", warehouse, run_date, ["--all"], out, f"sf{label}-month-before", echo)
+    result["previous_month_full"] = previous | {"landing_last_month": earlier_month.isoformat()}
+    if previous["returncode"] == 0:
+        result["new_month"] = _pipeline(landing, warehouse, run_date, ["--all"], out, f"sf{label}-new-month", echo)
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    return result
+
+
 def bench_scale(
     scale: float,
     *,
@@ -211,6 +246,7 @@ def bench_scale(
     out: Path,
     pandas_max_scale: float,
     one_quarter: bool,
+    new_month: bool,
     keep: bool,
     echo: bool,
 ) -> dict:
@@ -239,6 +275,8 @@ def bench_scale(
     record["evaluation_dates"] = dates
     if one_quarter and dates and full["returncode"] == 0:
         record.update(_one_quarter(scale, seed, last_month, run_date, cache, out, landing, warehouse, dates[-1], echo))
+    if new_month and full["returncode"] == 0:
+        record.update(_new_month(scale, seed, last_month, run_date, cache, out, landing, echo))
     if scale <= pandas_max_scale:
         record["pandas"] = {}
         for part in ("technology", "solutions"):
@@ -284,6 +322,7 @@ def run(args) -> int:
             out=out,
             pandas_max_scale=args.pandas_max_scale,
             one_quarter=not args.no_one_quarter,
+            new_month=not args.no_new_month,
             keep=args.keep,
             echo=args.echo,
         )

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -289,6 +291,7 @@ def write_version(
     gate: dict[str, str],
     gate_summary: dict[str, object],
     engine: str = "duckdb",
+    pool: Executor | None = None,
 ) -> dict[str, object]:
     """Write every file of one version into `staging`, verify it, and write its manifest last."""
     extract = con.execute(EXTRACT_SQL, {"e": evaluation_date}).df()
@@ -300,8 +303,20 @@ def write_version(
     gaps = con.execute(GAPS_SQL, {"e": evaluation_date}).df()
     benefits = con.execute(BENEFITS_SQL, {"e": evaluation_date}).df()
     context = ExtractContext(evaluation_date, version, run_date, final, str(gate_summary.get("summary") or ""), code)
-    for lang, name in WORKBOOKS.items():
-        write_workbook(extract, requirements, gaps, benefits, staging / name, lang=lang, context=context)
+    # Issue 18 item 5: the workbooks are single-threaded Python; with a helper process (`pool`) the other
+    # languages' are written there while this process writes the first.
+    frames = (extract, requirements, gaps, benefits)
+    (first_lang, first_name), *others = WORKBOOKS.items()
+    pending = [
+        pool.submit(write_workbook, *frames, staging / name, lang=lang, context=context) if pool is not None else None
+        for lang, name in others
+    ]
+    write_workbook(*frames, staging / first_name, lang=first_lang, context=context)
+    for future, (lang, name) in zip(pending, others, strict=True):
+        if future is None:
+            write_workbook(*frames, staging / name, lang=lang, context=context)
+        else:
+            future.result()
     drafts = write_notifications(extract, staging, evaluation_date)  # issue 17 item 3
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
     _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
@@ -311,8 +326,10 @@ def write_version(
     expected: dict[str, Any] = {EXTRACT: len(extract), REQUIREMENTS: len(requirements), NOTIFICATIONS: drafts}
     # The audit of each workbook: its Tiers sheet holds the extract's rows, its Requirements sheet the
     # requirement rows (the Read me sheet is prose).
-    audited = {**expected, **{name: workbook_row_counts(lang, len(extract), len(requirements))
-                              for lang, name in WORKBOOKS.items()}}
+    audited = {
+        **expected,
+        **{name: workbook_row_counts(lang, len(extract), len(requirements)) for lang, name in WORKBOOKS.items()},
+    }
     manifest: dict[str, object] = {
         "evaluation_date": evaluation_date.isoformat(),
         "version": version,
@@ -587,6 +604,9 @@ def publish(
     open_record(store, progress)
     con = duckdb.connect(str(warehouse))
     outcomes: list[PublicationOutcome] = []
+    # one helper process for the workbooks (write_version), started when the first is due: forkserver,
+    # not fork, since this process runs DuckDB's threads
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
     try:
         con.execute("SET TimeZone = 'UTC'")
         dates = evaluation_dates
@@ -625,6 +645,7 @@ def publish(
                         gate=gate or {},
                         gate_summary=gate_summary or {},
                         engine=engine,
+                        pool=pool,
                     ),
                     progress=progress,
                 )
@@ -638,5 +659,6 @@ def publish(
         else:  # issue 13 item 4: marts nobody published never reach the analysts' snapshot
             progress("analytics snapshot kept: nothing was published, it still holds the last publication's marts")
     finally:
+        pool.shutdown(cancel_futures=True)
         con.close()
     return outcomes
