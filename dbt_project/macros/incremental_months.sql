@@ -61,7 +61,7 @@
 {# The months to build this run: a list of 'YYYY-MM-DD' strings, or none for every month (a full build).
    Outside an incremental run (first build, --full-refresh, Spark, unit tests, parse): none. #}
 {% macro incremental_months(months_relation, month_column='month') -%}
-    {%- if not (execute and this is not none and target.type == 'duckdb' and is_incremental()) -%}
+    {%- if not (execute and flags.WHICH in ['run', 'build'] and this is not none and target.type == 'duckdb' and is_incremental()) -%}
         {{- return(none) -}}
     {%- endif -%}
     {%- do run_query('create schema if not exists meta') -%}
@@ -106,7 +106,7 @@
 
 {# Pre-hook: delete the months about to be built and those `months_relation` no longer holds. #}
 {% macro delete_incremental_months(months_relation, month_column='month') -%}
-    {%- if execute and this is not none and target.type == 'duckdb' and is_incremental() -%}
+    {%- if execute and flags.WHICH in ['run', 'build'] and this is not none and target.type == 'duckdb' and is_incremental() -%}
         {%- set months = incremental_months(months_relation, month_column) -%}
         delete from {{ this }}
         where {{ months_condition(months, month_column) }}
