@@ -710,7 +710,7 @@ def record_changes(
         )
         k0 = _quote(feed.primary_key[0])
         row = con.execute(
-            f"""SELECT min({_month("affected")}), bool_or(affected IS NULL), count(*)
+            f"""SELECT min({_month("affected")}), bool_or(affected IS NULL)
                 FROM (
                     SELECT CASE WHEN o.{k0} IS NULL OR n.{k0} IS NULL THEN {earliest} ELSE {affected} END AS affected
                     FROM {old} AS o FULL OUTER JOIN {new} AS n ON {key}
@@ -731,11 +731,7 @@ def record_changes(
         )
     if whole:
         changed_from = None
-    con.execute(
-        f"INSERT INTO {META_SCHEMA}.feed_changes VALUES (?, ?, ?, ?, ?)",
-        [load_id, feed.name, changed_from, whole, now],
-    )
-    return changed_from, whole
+    return _record_change(con, feed, changed_from, whole, load_id, now)
 
 
 def _month_ledger(con: duckdb.DuckDBPyConnection, feed: Feed, rows_sql: str) -> tuple[date | None, bool]:
@@ -784,6 +780,13 @@ def load_changed_months(
     elif changed_from is not None:
         con.execute(f"DELETE FROM {table} WHERE {month} >= ?", [changed_from])
         con.execute(f"INSERT INTO {table} SELECT * FROM ({typed}) WHERE {month} >= ?", [changed_from])
+    return _record_change(con, feed, changed_from, whole, load_id, now)
+
+
+def _record_change(
+    con: duckdb.DuckDBPyConnection, feed: Feed, changed_from: date | None, whole: bool, load_id: str, now: datetime
+) -> tuple[date | None, bool]:
+    """One row of meta.feed_changes: what this load changed in `feed`."""
     con.execute(
         f"INSERT INTO {META_SCHEMA}.feed_changes VALUES (?, ?, ?, ?, ?)",
         [load_id, feed.name, changed_from, whole, now],
