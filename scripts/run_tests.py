@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,6 +28,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 NO_TESTS_COLLECTED = 5
+# A stage still running at this many times its budget is hung, not slow (under heavy load the
+# end-to-end stage took twice its budget): it is killed and fails, so the stages after it still run and
+# CI reports within its 90 minutes instead of being cut off without a verdict (it was, once: a helper
+# process outlived a dying publisher and a test waited 85 minutes on its output).
+HANG_FACTOR = 3
+KILLED = -signal.SIGKILL
 # Debian packages the end-to-end stage renders the Excel extracts with (issue 15): LibreOffice Calc
 # (XLSX -> PDF) and poppler's pdftoppm (PDF page 1 -> PNG). Binary on PATH -> package.
 RENDER_TOOLS = {"soffice": "libreoffice-calc-nogui", "pdftoppm": "poppler-utils"}
@@ -93,9 +100,30 @@ def command(stage: Stage, pytest_args: list[str] = ()) -> list[str]:
     return [sys.executable, "-m", "pytest", "-q", *(["-m", expr] if expr else []), *pytest_args]
 
 
+def run_stage(cmd: list[str], budget: int) -> tuple[int, float]:
+    """Run one stage's command; kill it and everything it started at HANG_FACTOR times its budget
+    (exit code KILLED)."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    try:
+        code = proc.wait(timeout=HANG_FACTOR * budget)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        code = KILLED
+    except BaseException:  # Ctrl-C: the stage's processes go with the command
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    return code, time.monotonic() - started
+
+
 def verdict(name: str, code: int, elapsed: float, budget: int) -> str:
     over = " OVER BUDGET" if elapsed > budget else ""
-    return f"== {name}: {'ok' if code == 0 else f'FAILED (exit {code})'} in {elapsed:.0f}s (budget {budget}s){over}"
+    if code == KILLED:
+        outcome = f"FAILED (killed: still running at {HANG_FACTOR}x its budget, a hang)"
+    else:
+        outcome = "ok" if code == 0 else f"FAILED (exit {code})"
+    return f"== {name}: {outcome} in {elapsed:.0f}s (budget {budget}s){over}"
 
 
 def summary(results: list[tuple[str, int, float, int]]) -> list[str]:
@@ -150,6 +178,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown stage(s) {unknown}; the stages are {list(by_name)}", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # run_stage kills the stage
     installed = ROOT / ".venv" / ".installed"
     if installed.exists():
         print(f"== install: {installed.read_text().strip() or 'up to date'}", flush=True)
@@ -161,9 +190,7 @@ def main(argv: list[str]) -> int:
     for stage in selected:
         cmd = command(stage, pytest_args)
         print(f"\n== {stage.name}: {' '.join(Path(c).name if i == 0 else c for i, c in enumerate(cmd))}", flush=True)
-        started = time.monotonic()
-        code = subprocess.call(cmd, cwd=ROOT)
-        elapsed = time.monotonic() - started
+        code, elapsed = run_stage(cmd, stage.budget)
         if code == NO_TESTS_COLLECTED:
             code = 0
             print(f"(no tests in stage {stage.name})")

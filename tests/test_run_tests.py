@@ -8,8 +8,10 @@ import importlib.util
 import re
 import subprocess
 import sys
+import time
 import tomllib
 from itertools import combinations
+from pathlib import Path
 from types import ModuleType
 
 from _pytest.mark.expression import Expression
@@ -117,3 +119,31 @@ def test_a_test_using_a_dbt_fixture_is_end_to_end() -> None:
     module = "tests/test_dbt_run_parameters.py"
     assert "mark.e2e" not in (settings.PROJECT_ROOT / module).read_text()
     assert _collected("e2e", module) == {"test_each_run_compiles_with_its_own_parameters"}
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent to read its status."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_hung_stage_is_killed_with_everything_it_started(tmp_path: Path) -> None:
+    """A stage still running at HANG_FACTOR times its budget fails as a hang, and its processes (here a
+    grandchild, like the helper process that once outlived its publisher) go with it; a stage that
+    ends in time keeps its exit code."""
+    pidfile = tmp_path / "grandchild"
+    hang = (
+        "import subprocess, sys, time; p = subprocess.Popen(['sleep', '120']);"
+        f" open({str(pidfile)!r}, 'w').write(str(p.pid)); time.sleep(120)"
+    )
+    code, elapsed = RUN_TESTS.run_stage([sys.executable, "-c", hang], budget=1)
+    assert code == RUN_TESTS.KILLED and RUN_TESTS.HANG_FACTOR <= elapsed < 30
+    assert "killed" in RUN_TESTS.verdict("unit", code, elapsed, 1)
+    grandchild = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(grandchild)
+    assert RUN_TESTS.run_stage([sys.executable, "-c", "raise SystemExit(4)"], budget=1)[0] == 4

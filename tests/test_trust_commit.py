@@ -220,3 +220,33 @@ def test_staging_leftovers_of_a_crashed_run_are_cleaned(tmp_path: Path) -> None:
     assert not list(store.date_dir(E).glob(".current.json.*.tmp"))
     assert len(said) == 2 and all("left by a run that did not finish" in s for s in said)
     assert store.current(E).version == 1
+
+
+# -- the workbook helper process dies with the publisher ----------------------------------------------
+
+
+def test_the_workbook_helper_does_not_outlive_a_dying_publisher() -> None:
+    """Issue 18 item 5 put the workbooks in a helper process. When the publisher died at a failpoint,
+    the helper lived on holding its stdout and stderr, so whoever read them to the end waited forever
+    (CI's fault suite hung for 85 minutes). The publisher dies here with the helper started and idle."""
+    code = textwrap.dedent(
+        """
+        import os, sys
+        from orchestration.defs.publication import publish
+        pool = publish._workbook_helper()
+        print(pool.submit(os.getpid).result(), flush=True)
+        os._exit(3)
+        """
+    )
+    started = time.monotonic()
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"the publisher died but its output never closed: the helper outlived it ({e})")
+    assert proc.returncode == 3, proc.stderr
+    helper = int(proc.stdout.split()[0])
+    assert time.monotonic() - started < 30
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{helper}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{helper}").exists(), "the helper process is still alive"

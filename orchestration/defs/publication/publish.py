@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -584,6 +585,29 @@ def _snapshot_behind(publish_dir: Path, store: PublicationStore, inputs: dict[st
 # One run's publication step
 
 
+def _workbook_helper() -> ProcessPoolExecutor:
+    """The helper process the workbooks of each version are written in (write_version): forkserver, not
+    fork, since this process runs DuckDB's threads. The helper dies with this process."""
+    return ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("forkserver"), initializer=_die_with_the_publisher
+    )
+
+
+def _die_with_the_publisher() -> None:
+    """The helper's initializer: it exits as soon as the publishing process dies without shutting the
+    pool down (a crash, a kill, a failpoint). Otherwise it would outlive it, holding its stdout and
+    stderr open (and the forkserver and resource tracker with them), and whoever reads those to the end
+    (a shell pipe, Dagster's log capture, a test's subprocess.run) would wait forever: CI did, for 85
+    minutes. The parent's sentinel is a pipe the publisher holds open while it lives."""
+    publisher = multiprocessing.parent_process()
+
+    def watch() -> None:
+        publisher.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-the-publisher", daemon=True).start()
+
+
 def publish(
     warehouse: Path,
     publish_dir: Path,
@@ -604,9 +628,7 @@ def publish(
     open_record(store, progress)
     con = duckdb.connect(str(warehouse))
     outcomes: list[PublicationOutcome] = []
-    # one helper process for the workbooks (write_version), started when the first is due: forkserver,
-    # not fork, since this process runs DuckDB's threads
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("forkserver"))
+    pool = _workbook_helper()
     try:
         con.execute("SET TimeZone = 'UTC'")
         dates = evaluation_dates
