@@ -1,4 +1,4 @@
-"""python -m benchmarks run --scales 0.01 0.1 1   |   python -m benchmarks report <results.json>"""
+"""python -m benchmarks run --scales 0.01 0.1 1   |   python -m benchmarks report <results.json> [more.json]"""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--echo", action="store_true", help="echo the pipeline's output")
 
     p = sub.add_parser("report", help="print the tables and write the plot of a results.json")
-    p.add_argument("results", nargs="?", default=str(DEFAULT_OUT / "results.json"))
+    p.add_argument(
+        "results", nargs="*", default=[str(DEFAULT_OUT / "results.json")], help="one or more, merged by scale"
+    )
     p.add_argument("--plot", default=None, help="PNG path")
 
     args = parser.parse_args(argv)
@@ -39,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
 
             plot(json.loads((Path(args.out) / "results.json").read_text()), Path(args.plot))
         return code
-    from benchmarks.report import plot, render_table
+    from benchmarks.report import merge, plot, render_table
 
-    results = json.loads(Path(args.results).read_text())
+    results = merge([json.loads(Path(p).read_text()) for p in args.results])
     print(render_table(results))
     if args.plot:
         print(f"plot: {plot(results, Path(args.plot))}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 GIB = 2**30
@@ -23,7 +24,8 @@ def render_table(results: dict) -> str:
     scales = results["scales"]
     out = [
         f"Machine: {m['cores']} cores, {m['mem_total_gb']} GB RAM ({m['cpu']}); DuckDB {m['duckdb']}, dbt-core"
-        f" {m['dbt_core']}, Python {m['python']}; commit {results['commit']}, seed {results['seed']}, data through"
+        f" {m['dbt_core']}, Python {m['python']}; commit {', '.join(results.get('commits') or [results['commit']])},"
+        f" seed {results['seed']}, data through"
         f" {results['last_month'][:7]}, run date {results['run_date']}.",
         "",
         "Full pipeline (`partner-warehouse run --all`, fresh warehouse): wall seconds per stage",
@@ -113,6 +115,36 @@ def render_table(results: dict) -> str:
                     f" | {r['full']['wall_seconds']:.1f} | {q['wall_seconds'] / r['full']['wall_seconds']:.2f}"
                     f" | {_f(q.get('cpu_seconds'), '{:.0f}')} | {q['peak_rss_bytes'] / GIB:.2f} |"
                 )
+    months = [r for r in scales if r.get("new_month")]
+    if months:
+        out += [
+            "",
+            "One new month (issue 18): a warehouse built and published (`--all`) from the same world as"
+            " delivered a month earlier, then `--all` on this landing zone: every feed a new snapshot, the"
+            " rows of earlier months identical; the ratio is to the full run above",
+            "",
+            "| SF | " + " | ".join(STAGE_COLUMNS) + " | total s | month before s | full s | ratio | CPU s | peak GiB |",
+            "|---:|" + "---:|" * len(STAGE_COLUMNS) + "---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in months:
+            m, before = r["new_month"], r.get("previous_month_full") or {}
+            out.append(
+                f"| {r['scale']:g} | "
+                + " | ".join(_f(_stage(r, "new_month", s)) for s in STAGE_COLUMNS)
+                + f" | **{m['wall_seconds']:.1f}**{'' if m['returncode'] == 0 else ' (FAILED)'}"
+                f" | {_f(before.get('wall_seconds'))} | {r['full']['wall_seconds']:.1f}"
+                f" | **{m['wall_seconds'] / r['full']['wall_seconds']:.2f}** | {_f(m.get('cpu_seconds'), '{:.0f}')}"
+                f" | {m['peak_rss_bytes'] / GIB:.2f} |"
+            )
+    exponents = scaling_exponents(scales)
+    if exponents:
+        out += ["", "Scaling exponent k (time or memory ∝ SF^k) between scale factors, full run", ""]
+        out += ["| from SF | to SF | wall k | CPU k | peak RSS k | dbt k |", "|---:|---:|---:|---:|---:|---:|"]
+        for a, b, k in exponents:
+            out.append(
+                f"| {a:g} | {b:g} | {_f(k['wall'], '{:.2f}')} | {_f(k['cpu'], '{:.2f}')}"
+                f" | {_f(k['peak'], '{:.2f}')} | {_f(k['dbt'], '{:.2f}')} |"
+            )
     with_pandas = [r for r in scales if r.get("pandas")]
     if with_pandas:
         out += ["", "pandas references (tests/reference) against the dbt models of the same part", ""]
@@ -127,6 +159,44 @@ def render_table(results: dict) -> str:
                     + " |"
                 )
     return "\n".join(out) + "\n"
+
+
+def _exponent(a: float | None, b: float | None, ratio: float) -> float | None:
+    return math.log(b / a) / math.log(ratio) if a and b and a > 0 and b > 0 else None
+
+
+def scaling_exponents(scales: list[dict]) -> list[tuple[float, float, dict[str, float | None]]]:
+    """k in cost ∝ SF^k between each pair of successive successful scales (k = 1: linear)."""
+    done = sorted((r for r in scales if r["full"]["returncode"] == 0), key=lambda r: r["scale"])
+    pairs = []
+    for a, b in zip(done, done[1:], strict=False):
+        ratio = b["scale"] / a["scale"]
+        pairs.append(
+            (
+                a["scale"],
+                b["scale"],
+                {
+                    "wall": _exponent(a["full"]["wall_seconds"], b["full"]["wall_seconds"], ratio),
+                    "cpu": _exponent(a["full"].get("cpu_seconds"), b["full"].get("cpu_seconds"), ratio),
+                    "peak": _exponent(a["full"]["peak_rss_bytes"], b["full"]["peak_rss_bytes"], ratio),
+                    "dbt": _exponent(_stage(a, "full", "dbt"), _stage(b, "full", "dbt"), ratio),
+                },
+            )
+        )
+    return pairs
+
+
+def merge(results: list[dict]) -> dict:
+    """Several results.json (say SF 0.01-1 in one run and SF 10 in another) as one: the first file's
+    header; each scale from the last file that has it, with that file's commit and start time."""
+    by_scale: dict[float, dict] = {}
+    for r in results:
+        for record in r["scales"]:
+            by_scale[record["scale"]] = record | {"commit": r["commit"], "started_at": r["started_at"]}
+    merged = dict(results[0])
+    merged["scales"] = [by_scale[k] for k in sorted(by_scale)]
+    merged["commits"] = sorted({r["commit"] for r in results})
+    return merged
 
 
 def plot(results: dict, path: Path) -> Path:
@@ -148,6 +218,7 @@ def plot(results: dict, path: Path) -> Path:
     for key, style, label in (
         ("one_quarter", "P-", "one quarter, data loaded"),
         ("new_quarter_data", "*-", "one quarter, new data"),
+        ("new_month", "X-", "one new month"),
     ):
         qs = [(r["scale"], r[key]["wall_seconds"]) for r in scales if r.get(key)]
         if qs:

@@ -16,7 +16,7 @@ import pytest
 from benchmarks.__main__ import main
 from benchmarks.pipeline import _backdate, _timeline, classify
 from benchmarks.procmem import TreeMemorySampler, tree_rss
-from benchmarks.report import render_table
+from benchmarks.report import merge, render_table, scaling_exponents
 from benchmarks.run import month_a_quarter_before
 
 MIB = 2**20
@@ -115,6 +115,34 @@ def test_report_shows_both_one_quarter_runs_against_the_full_run() -> None:
     assert "| 1 | data loaded | 2027-01-15 |" in table and "| 40.0 | 100.0 | 0.40 |" in table
     assert "| 1 | new data | 2027-01-15 |" in table and "| 70.0 | 100.0 | 0.70 |" in table
     assert "| 40.0, 70.0 |" in table  # the full-run table's last column
+
+
+def _record(scale: float, wall: float, peak_gib: float, dbt: float) -> dict:
+    run = _run(wall, {"dbt": dbt}) | {"peak_rss_bytes": int(peak_gib * 2**30)}
+    return {"scale": scale, "rows": int(scale * 64e6), "floor": {"seconds": 2.0}, "pipeline_over_floor": 1.0,
+            "pipeline_over_floor_cpu": 1.0, "full": run}  # fmt: skip
+
+
+def test_report_shows_the_new_month_and_the_scaling_exponents_of_merged_runs() -> None:
+    """Issue 18: the new-month row against the full run; SF 10 measured in a run of its own and merged
+    with the others by scale; k in time ∝ SF^k between successive scales."""
+    machine = {"cores": 2, "mem_total_gb": 23.5, "cpu": "x", "duckdb": "2", "dbt_core": "1", "python": "3"}
+    head = {"machine": machine, "seed": 42, "last_month": "2026-12-01", "run_date": "d", "started_at": "t"}
+    small = _record(0.1, 10.0, 1.0, 5.0)
+    one = _record(1.0, 100.0, 2.0, 50.0) | {"new_month": _run(20.0, {"dbt": 8.0}), "previous_month_full": _run(90, {})}
+    ten = _record(10.0, 1000.0, 8.0, 50.0)
+    stale_one = _record(1.0, 500.0, 2.0, 50.0)
+    results = merge([head | {"commit": "a", "scales": [stale_one, small]}, head | {"commit": "a", "scales": [one]},
+                     head | {"commit": "b", "scales": [ten]}])  # fmt: skip
+    assert [r["scale"] for r in results["scales"]] == [0.1, 1.0, 10.0]  # sorted, the later SF 1 wins
+    assert results["scales"][1]["full"]["wall_seconds"] == 100.0 and results["scales"][2]["commit"] == "b"
+    (a, b, k01), (_, _, k10) = scaling_exponents(results["scales"])
+    assert (a, b) == (0.1, 1.0) and round(k01["wall"], 6) == 1.0 and round(k01["peak"], 3) == 0.301
+    assert round(k10["wall"], 6) == 1.0 and round(k10["dbt"], 6) == 0.0
+    table = render_table(results)
+    assert "commit a, b" in table
+    assert "| **20.0** | 90.0 | 100.0 | **0.20** |" in table
+    assert "| 1 | 10 | 1.00 |" in table
 
 
 @pytest.mark.e2e

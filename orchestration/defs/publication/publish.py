@@ -309,7 +309,7 @@ def write_version(
     frames = (extract, requirements, gaps, benefits)
     (first_lang, first_name), *others = WORKBOOKS.items()
     pending = [
-        pool.submit(write_workbook, *frames, staging / name, lang=lang, context=context) if pool is not None else None
+        pool.submit(_write_workbook_in_helper, *frames, staging / name, lang=lang, context=context) if pool else None
         for lang, name in others
     ]
     write_workbook(*frames, staging / first_name, lang=first_lang, context=context)
@@ -591,6 +591,14 @@ def _workbook_helper() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=1, mp_context=multiprocessing.get_context("forkserver"), initializer=_die_with_the_publisher
     )
+
+
+def _write_workbook_in_helper(*args: Any, **kwargs: Any) -> None:
+    """What the helper runs: a module-level function pickles by name, whatever `write_workbook` is in
+    this process. A callable that does not pickle (a test's stand-in) failed in the pool's feeder
+    thread instead, where CPython 3.11's ProcessPoolExecutor lost the error and its shutdown waited
+    forever (CI's fault suite hung on it)."""
+    write_workbook(*args, **kwargs)
 
 
 def _die_with_the_publisher() -> None:
