@@ -147,3 +147,10 @@ def test_a_hung_stage_is_killed_with_everything_it_started(tmp_path: Path) -> No
         time.sleep(0.1)
     assert not _alive(grandchild)
     assert RUN_TESTS.run_stage([sys.executable, "-c", "raise SystemExit(4)"], budget=1)[0] == 4
+
+
+def test_the_stage_table_of_docs_testing_md_is_in_step() -> None:
+    """docs/testing.md repeats each stage's budget: this keeps the copy in step with STAGES."""
+    text = (settings.PROJECT_ROOT / "docs" / "testing.md").read_text().split("\n## ")[0]  # the first table
+    rows = dict(re.findall(r"^\| ([\w-]+) \| (\d+) s \|", text, flags=re.M))
+    assert rows == {s.name: str(s.budget) for s in RUN_TESTS.STAGES}
