@@ -22,6 +22,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,7 @@ class PipelineRun:
     # (seconds since start, RSS bytes, CPU seconds) about once a second, and (start, stop, stage)
     memory_timeline: list[tuple[float, int, float]] = field(default_factory=list)
     stage_timeline: list[tuple[float, float, str]] = field(default_factory=list)
+    output_tail: list[str] = field(default_factory=list)  # the last lines of any kind: a failure's error
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -136,6 +138,7 @@ def run_cli(
     samples: list[tuple[float, int, float]] = []
     boundaries: list[tuple[float, str | None]] = []
     lines: list[str] = []
+    tail: deque[str] = deque(maxlen=60)
     children_cpu_before = _children_cpu()
     started = time.monotonic()
     boundaries.append((started, "startup"))
@@ -146,6 +149,7 @@ def run_cli(
         for raw in proc.stdout:
             now = time.monotonic()
             line = raw.rstrip("\n")
+            tail.append(line)
             if echo:
                 print(f"    | {line}", flush=True)
             m = PREFIX.match(line)
@@ -181,7 +185,9 @@ def run_cli(
     every = max(1, round(1.0 / interval))
     memory = [(round(t - started, 2), rss, round(cpu, 2)) for t, rss, cpu in samples[::every]]
     spans = [(round(a - started, 2), round(b - started, 2), stage) for a, b, stage in timeline]
-    return PipelineRun(args[2:], returncode, end - started, sampler.peak, cpu_total, ordered, lines, memory, spans)
+    run = PipelineRun(args[2:], returncode, end - started, sampler.peak, cpu_total, ordered, lines, memory, spans)
+    run.output_tail = list(tail)
+    return run
 
 
 def _children_cpu() -> float:

@@ -148,7 +148,7 @@ def _pipeline(landing: Path, warehouse: Path, run_date: str, which: list[str], o
         f" peak {peak:.2f} GiB ({stages})"
     )
     if run.returncode != 0:
-        log("  the pipeline FAILED; its last lines:\n" + "\n".join(run.lines[-15:]))
+        log("  the pipeline FAILED; its last lines:\n" + "\n".join(run.output_tail[-40:]))
     return result
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import duckdb
+import pytest
+import yaml
+
 from orchestration import settings
 
 
@@ -26,3 +30,29 @@ def test_connect_applies_the_memory_settings(tmp_path, monkeypatch) -> None:
         con.close()
     assert limit in ("953.6 MiB", "1.0 GB", "1000.0 MB")
     assert temp == str(tmp_path / "w.duckdb.tmp")
+
+
+def test_dbt_gives_duckdb_its_spill_directory_once_not_on_every_cursor() -> None:
+    """dbt-duckdb runs each `settings` entry as a SET on every cursor it opens; DuckDB refuses to
+    change temp_directory once it has spilled there, even to the same path, so the SF 10 build
+    failed half-way ("Cannot switch temporary directory after the current one has been used").
+    `config_options` go to duckdb.connect once."""
+
+    dev = yaml.safe_load((settings.DBT_PROJECT_DIR / "profiles.yml").read_text())["partner_warehouse"]["outputs"]["dev"]
+    assert {"memory_limit", "temp_directory"} <= set(dev.get("config_options") or {})
+    assert not {"memory_limit", "temp_directory"} & set(dev.get("settings") or {})
+
+
+def test_duckdb_refuses_a_second_spill_directory_once_it_spilled(tmp_path) -> None:
+    """What the test above guards against, shown on DuckDB itself: after a spill, a SET of
+    temp_directory (what dbt-duckdb did on each cursor) fails."""
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), config={"memory_limit": "64MB", "threads": "1",
+                                                              "temp_directory": str(tmp_path / "spill")})  # fmt: skip
+    try:
+        con.execute("CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(3000000)")
+        con.execute("SELECT s, count(*) FROM t GROUP BY s ORDER BY s LIMIT 1").fetchall()
+        with pytest.raises(duckdb.Error, match="temporary directory"):
+            con.cursor().execute(f"SET temp_directory = '{tmp_path / 'spill'}'")
+    finally:
+        con.close()
