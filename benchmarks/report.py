@@ -235,7 +235,7 @@ def plot(results: dict, path: Path) -> Path:
         if any(ys):
             ax_m.plot(xs, [y or float("nan") for y in ys], style, label=stage)
     ax_m.plot(xs, [r["full"]["db_bytes"] / GIB for r in scales], "k.:", label="DuckDB file")
-    ax_m.axhline(12, color="red", lw=0.8, ls=":", label="12 GB budget")
+    ax_m.axhline(16, color="red", lw=0.8, ls=":", label="16 GiB budget (issue 18, SF 10)")
     ax_m.set(xscale="log", yscale="log", xlabel="scale factor", ylabel="GiB", title="Memory and storage")
     ax_m.legend(fontsize=6.5, loc="lower right", framealpha=0.8)
     ax_m.grid(True, which="both", alpha=0.3)
