@@ -297,6 +297,15 @@ def bench_scale(
     return record
 
 
+def portable(text: str, *, cache: Path, out: Path) -> str:
+    """`text` without this machine's paths: `<cache>/`, `<out>/`, and paths inside the repository made
+    relative to it (the most specific prefix first: the default cache and out are in the repository)."""
+    prefixes = {f"{cache}/": "<cache>/", f"{out}/": "<out>/", f"{REPO_ROOT}/": ""}
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        text = text.replace(prefix, prefixes[prefix])
+    return text
+
+
 def run(args) -> int:
     cache = Path(args.cache_dir).resolve()
     out = Path(args.out).resolve()
@@ -327,8 +336,8 @@ def run(args) -> int:
             echo=args.echo,
         )
         results["scales"].append(record)
-        # after each scale (partial results survive), paths relative to the repository (docs/benchmarks.json)
-        results_path.write_text(json.dumps(results, indent=2, default=str).replace(f"{REPO_ROOT}/", ""))
+        # after each scale (partial results survive), without this machine's paths (docs/benchmarks.json)
+        results_path.write_text(portable(json.dumps(results, indent=2, default=str), cache=cache, out=out))
     log(f"results: {results_path}")
     from benchmarks.report import render_table
 

@@ -17,7 +17,7 @@ from benchmarks.__main__ import main
 from benchmarks.pipeline import _backdate, _timeline, classify
 from benchmarks.procmem import TreeMemorySampler, tree_rss
 from benchmarks.report import merge, render_table, scaling_exponents
-from benchmarks.run import month_a_quarter_before
+from benchmarks.run import REPO_ROOT, month_a_quarter_before, portable
 
 MIB = 2**20
 
@@ -143,6 +143,17 @@ def test_report_shows_the_new_month_and_the_scaling_exponents_of_merged_runs() -
     assert "commit a, b" in table
     assert "| **20.0** | 90.0 | 100.0 | **0.20** |" in table
     assert "| 1 | 10 | 1.00 |" in table
+
+
+def test_results_carry_no_path_of_this_machine(tmp_path: Path) -> None:
+    """results.json is committed (docs/benchmarks*.json): the cache and out folders become <cache>/ and
+    <out>/, paths inside the repository relative ones."""
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    text = f"landing {cache}/sf10/landing -> {out}/sf10/w.duckdb; dbt {REPO_ROOT}/dbt_project/x"
+    expected = "landing <cache>/sf10/landing -> <out>/sf10/w.duckdb; dbt dbt_project/x"
+    assert portable(text, cache=cache, out=out) == expected
+    inside = REPO_ROOT / "data" / "bench-results"
+    assert portable(f"{inside}/sf1", cache=cache, out=inside) == "<out>/sf1"
 
 
 @pytest.mark.e2e
