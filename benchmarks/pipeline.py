@@ -185,9 +185,9 @@ def run_cli(
     every = max(1, round(1.0 / interval))
     memory = [(round(t - started, 2), rss, round(cpu, 2)) for t, rss, cpu in samples[::every]]
     spans = [(round(a - started, 2), round(b - started, 2), stage) for a, b, stage in timeline]
-    run = PipelineRun(args[2:], returncode, end - started, sampler.peak, cpu_total, ordered, lines, memory, spans)
-    run.output_tail = list(tail)
-    return run
+    return PipelineRun(
+        args[2:], returncode, end - started, sampler.peak, cpu_total, ordered, lines, memory, spans, list(tail)
+    )
 
 
 def _children_cpu() -> float:

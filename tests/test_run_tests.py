@@ -8,7 +8,6 @@ import importlib.util
 import re
 import subprocess
 import sys
-import time
 import tomllib
 from itertools import combinations
 from pathlib import Path
@@ -18,6 +17,7 @@ from _pytest.mark.expression import Expression
 
 from orchestration import settings
 from tests.conftest import DBT_FIXTURES
+from tests.support.processes import ends_within
 
 TESTS = settings.PROJECT_ROOT / "tests"
 
@@ -121,14 +121,6 @@ def test_a_test_using_a_dbt_fixture_is_end_to_end() -> None:
     assert _collected("e2e", module) == {"test_each_run_compiles_with_its_own_parameters"}
 
 
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting for its parent to read its status."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def test_a_hung_stage_is_killed_with_everything_it_started(tmp_path: Path) -> None:
     """A stage still running at HANG_FACTOR times its budget fails as a hang, and its processes (here a
     grandchild, like the helper process that once outlived its publisher) go with it; a stage that
@@ -141,11 +133,7 @@ def test_a_hung_stage_is_killed_with_everything_it_started(tmp_path: Path) -> No
     code, elapsed = RUN_TESTS.run_stage([sys.executable, "-c", hang], budget=1)
     assert code == RUN_TESTS.KILLED and RUN_TESTS.HANG_FACTOR <= elapsed < 30
     assert "killed" in RUN_TESTS.verdict("unit", code, elapsed, 1)
-    grandchild = int(pidfile.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(grandchild)
+    assert ends_within(int(pidfile.read_text()), seconds=5)
     assert RUN_TESTS.run_stage([sys.executable, "-c", "raise SystemExit(4)"], budget=1)[0] == 4
 
 

@@ -37,7 +37,6 @@ def test_dbt_gives_duckdb_its_spill_directory_once_not_on_every_cursor() -> None
     change temp_directory once it has spilled there, even to the same path, so the SF 10 build
     failed half-way ("Cannot switch temporary directory after the current one has been used").
     `config_options` go to duckdb.connect once."""
-
     dev = yaml.safe_load((settings.DBT_PROJECT_DIR / "profiles.yml").read_text())["partner_warehouse"]["outputs"]["dev"]
     assert {"memory_limit", "temp_directory"} <= set(dev.get("config_options") or {})
     assert not {"memory_limit", "temp_directory"} & set(dev.get("settings") or {})
@@ -46,7 +45,6 @@ def test_dbt_gives_duckdb_its_spill_directory_once_not_on_every_cursor() -> None
 def test_duckdb_refuses_a_second_spill_directory_once_it_spilled(tmp_path) -> None:
     """What the test above guards against, shown on DuckDB itself: after a spill, a SET of
     temp_directory (what dbt-duckdb did on each cursor) fails."""
-
     con = duckdb.connect(str(tmp_path / "w.duckdb"), config={"memory_limit": "64MB", "threads": "1",
                                                               "temp_directory": str(tmp_path / "spill")})  # fmt: skip
     try:

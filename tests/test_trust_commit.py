@@ -23,6 +23,7 @@ from orchestration.defs.publication.store import MANIFEST, PublicationStore, sha
 from orchestration.defs.resources import WarehouseConfig
 from orchestration.lock import LockHeld, exclusive, run_lock, warehouse_lock_path
 from orchestration.pipeline import explain_lock_error, failure_text
+from tests.support.processes import ends_within
 
 E = date(2027, 1, 15)
 
@@ -246,7 +247,4 @@ def test_the_workbook_helper_does_not_outlive_a_dying_publisher() -> None:
     assert proc.returncode == 3, proc.stderr
     helper = int(proc.stdout.split()[0])
     assert time.monotonic() - started < 30
-    deadline = time.monotonic() + 10
-    while Path(f"/proc/{helper}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{helper}").exists(), "the helper process is still alive"
+    assert ends_within(helper, seconds=10), "the helper process is still alive"
