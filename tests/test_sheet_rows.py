@@ -67,3 +67,18 @@ def test_the_sheet_xml_is_well_formed(tmp_path: Path) -> None:
     )
     with zipfile.ZipFile(target) as z:
         etree.fromstring(z.read("xl/worksheets/sheet1.xml"))  # raises on a malformed document
+
+
+def test_an_empty_cell_is_written_only_when_styled_and_styles_follow_their_rows() -> None:
+    import numpy as np
+
+    columns = [
+        SheetColumn("A", pd.Series([None, "x", None]), np.array([3, 0, 0])),
+        SheetColumn("B", pd.Series([1, 2, 3]), 5),
+    ]
+    assert rows_xml(columns, first_row=7, heights=[None, 12.5, None]) == (
+        '<row r="7"><c r="A7" s="3"/><c r="B7" s="5"><v>1</v></c></row>'
+        '<row r="8" ht="12.5" customHeight="1"><c r="A8" t="inlineStr"><is><t xml:space="preserve">x</t></is></c>'
+        '<c r="B8" s="5"><v>2</v></c></row>'
+        '<row r="9"><c r="B9" s="5"><v>3</v></c></row>'
+    )

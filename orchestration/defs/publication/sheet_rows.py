@@ -2,7 +2,7 @@
 
 openpyxl makes two Python objects per cell and serialises each on its own: 8–10 CPU s for one tier
 workbook of 2,000 partners and 56,000 requirement rows (SF 1), nine dates and two languages per run.
-Here a column's cells are one vectorised string expression (its reference, style id, type and
+Here a column's cells are one vectorised Arrow string join (its reference, style id, type and
 escaped value), the rows are joined once, and the result replaces the empty `<sheetData>` tail of a
 sheet openpyxl wrote with its header only. openpyxl keeps what it does well and what the partner
 manager sees besides the rows: styles, widths, panes, filter, print settings, the Read me sheet.
@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Characters XML 1.0 cannot hold, and "_x" + four hex digits + "_" (it would read as an escape).
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
@@ -38,15 +40,6 @@ class SheetColumn:
     letter: str
     values: pd.Series
     styles: np.ndarray | int
-
-
-def _escape_text(texts: pd.Series) -> pd.Series:
-    out = texts.str.replace("&", "&amp;", regex=False).str.replace("<", "&lt;", regex=False)
-    # A raw CR would come back as LF (XML's line-end normalisation): a character reference keeps it.
-    out = out.str.replace(">", "&gt;", regex=False).str.replace("\r", "&#13;", regex=False)
-    if _UNSAFE.search("\n".join(out)):  # one scan of the whole column; LF is safe and ends no escape
-        out = out.str.replace(_UNSAFE, lambda m: f"_x{ord(m.group(0)[0]):04X}_", regex=True)
-    return out
 
 
 def _kind(value: object) -> str:
@@ -96,26 +89,71 @@ def _date_serials(values: pd.Series) -> pd.Series:
     return days.map(lambda d: f"{d:.10g}")
 
 
-def column_cells(column: SheetColumn, row_numbers: np.ndarray) -> np.ndarray:
-    """The `<c>` element of every cell of one column (an empty string for an empty, unstyled cell)."""
+# Per kind of cell: what follows the cell's reference and style, and what closes it. An empty cell
+# is written only when styled (`<c r=".." s=".."/>`).
+_KINDS = ("empty", "text", "number", "bool", "date")
+_OPEN = pa.array(["/>", ' t="inlineStr"><is><t xml:space="preserve">', "><v>", ' t="b"><v>', "><v>"], pa.large_string())
+_CLOSE = pa.array(["", "</t></is></c>", "</v></c>", "</v></c>", "</v></c>"], pa.large_string())
+# RE2 has no look-ahead: this finds every value _UNSAFE rewrites (and a few it leaves alone).
+_UNSAFE_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]|_x[0-9A-Fa-f]{4}_"
+
+
+def _s(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+def _arrow_text(texts: pd.Series) -> pa.Array:
+    """`texts` escaped for XML, as Arrow strings: markup characters and CR as references (a raw CR would
+    come back as LF, XML's line-end normalisation), then _UNSAFE's characters as `_xHHHH_`."""
+    out = pa.array(texts, type=pa.large_string(), from_pandas=True)
+    for char, ref in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
+        out = pc.replace_substring(out, char, ref)
+    unsafe = pc.match_substring_regex(out, _UNSAFE_RE2).to_numpy(zero_copy_only=False)
+    if unsafe.any():  # rare: the control characters and "_x" escapes, through Python
+        fixed = pd.Series(out.filter(pa.array(unsafe)).to_pylist()).str.replace(
+            _UNSAFE, lambda m: f"_x{ord(m.group(0)[0]):04X}_", regex=True
+        )
+        out = pc.replace_with_mask(out, pa.array(unsafe), pa.array(fixed, type=pa.large_string()))
+    return out
+
+
+def column_cells(column: SheetColumn, row_numbers: pa.Array) -> pa.Array:
+    """The `<c>` element of every cell of one column (an empty string for an empty, unstyled cell), as
+    one Arrow string array: the cells of 56,000 rows are a few vectorised joins, not 56,000 Python
+    strings (pandas 3 keeps text in Arrow, and iterating it from Python cost more than the rest)."""
     n = len(column.values)
     values = column.values.reset_index(drop=True)
     styles = np.broadcast_to(np.asarray(column.styles, dtype=np.int64), (n,))
+    codes = np.zeros(n, dtype=np.int8)
     kinds = _kinds(values)
-    style_attr = np.where(styles > 0, np.char.add(np.char.add(' s="', styles.astype(str)), '"'), "").astype(object)
-    head = f'<c r="{column.letter}' + row_numbers.astype(object) + '"' + style_attr
-    out = np.where(styles > 0, head + "/>", "").astype(object)
-    for kind, typed, open_, close in (
-        ("text", _escape_text, ' t="inlineStr"><is><t xml:space="preserve">', "</t></is></c>"),
-        ("number", _number_text, "><v>", "</v></c>"),
-        ("bool", _number_text, ' t="b"><v>', "</v></c>"),
-        ("date", _date_serials, "><v>", "</v></c>"),
-    ):
+    text = pa.nulls(n, pa.large_string())
+    for code, kind in enumerate(_KINDS[1:], start=1):
         mask = kinds == kind
-        if mask.any():
-            written = typed(values[mask].astype(str) if kind == "text" else values[mask]).to_numpy(dtype=object)
-            out[mask] = head[mask] + open_ + written + close
-    return out
+        if not mask.any():
+            continue
+        codes[mask] = code
+        subset = values[mask]
+        if kind == "text":
+            written = _arrow_text(subset.astype(str))
+        else:
+            typed = _date_serials(subset) if kind == "date" else _number_text(subset)
+            written = pa.array(typed.to_numpy(dtype=object), type=pa.large_string())
+        text = pc.replace_with_mask(text, pa.array(mask), written)
+    unique, index = np.unique(styles, return_inverse=True)
+    style_attr = pa.array([f' s="{s}"' if s > 0 else "" for s in unique], pa.large_string()).take(index)
+    code_array = pa.array(codes)
+    cells = pc.binary_join_element_wise(
+        _s(f'<c r="{column.letter}'),
+        row_numbers,
+        _s('"'),
+        style_attr,
+        _OPEN.take(code_array),
+        text.fill_null(""),
+        _CLOSE.take(code_array),
+        _s(""),
+    )
+    blank = pa.array((codes == 0) & (styles <= 0))
+    return pc.if_else(blank, _s(""), cells) if blank.true_count else cells
 
 
 def rows_xml(columns: Sequence[SheetColumn], first_row: int, heights: Sequence[float | None] | None = None) -> str:
@@ -124,16 +162,20 @@ def rows_xml(columns: Sequence[SheetColumn], first_row: int, heights: Sequence[f
     n = len(columns[0].values) if columns else 0
     if n == 0:
         return ""
-    numbers = np.arange(first_row, first_row + n).astype(str)
-    cells = [column_cells(c, numbers) for c in columns]
-    opens = '<row r="' + numbers.astype(object) + '"'
+    numbers = pc.cast(pa.array(np.arange(first_row, first_row + n)), pa.large_string())
+    height = pa.array([""] * n, pa.large_string())
     if heights is not None:
-        ht = np.array(["" if h is None else f' ht="{h:g}" customHeight="1"' for h in heights], dtype=object)
-        opens = opens + ht
-    rows = opens + ">"
-    for c in cells:
-        rows = rows + c
-    return "".join(rows + "</row>")
+        height = pa.array(["" if h is None else f' ht="{h:g}" customHeight="1"' for h in heights], pa.large_string())
+    rows = pc.binary_join_element_wise(
+        _s('<row r="'), numbers, _s('"'), height, _s(">"), *(column_cells(c, numbers) for c in columns),
+        _s("</row>"), _s(""),
+    )  # fmt: skip
+    return pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, n], pa.int64()), rows), _s(""))[0].as_py()
+
+
+# zlib's fastest level: a third of the CPU of the default (6) for a workbook ~25 % larger (a tier
+# workbook of 56,000 requirement rows: 0.75 -> 0.25 s).
+_LEVEL = 1
 
 
 def splice_rows(path: Path, rows_by_sheet: dict[int, str]) -> None:
@@ -154,5 +196,5 @@ def splice_rows(path: Path, rows_by_sheet: dict[int, str]) -> None:
                 else:
                     text = text.replace("<sheetData/>", f"<sheetData>{rows_by_sheet[position]}</sheetData>", 1)
                 data = text.encode("utf-8")
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=_LEVEL)
     tmp.replace(path)
