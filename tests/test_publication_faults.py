@@ -156,12 +156,27 @@ def test_a_failing_dbt_test_stops_the_publication(world: dict[str, Path], tmp_pa
 def test_an_exception_half_way_through_writing_leaves_no_trace(
     world: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The workbooks are written by helper processes meanwhile (issue 18): they are waited for before
+    the staging folder is discarded, so none of their files lands in it afterwards."""
+
     def explode(*args, **kwargs):
-        raise RuntimeError("injected: crashed while writing the workbook")
+        raise RuntimeError("injected: crashed while writing the notifications")
 
     monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")  # a republication is due
-    monkeypatch.setattr(publish_module, "write_workbook", explode)
+    monkeypatch.setattr(publish_module, "write_notifications", explode)
     with pytest.raises(RuntimeError, match="injected"):
+        _publish_again(world)
+    _assert_nothing_published(world)
+
+
+def test_a_workbook_failing_in_its_helper_process_leaves_no_trace(
+    world: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the French workbook's folder does not exist: openpyxl fails in the helper, the error reaches here
+    workbooks = {**publish_module.WORKBOOKS, "fr": "missing-folder/tier_extract_fr.xlsx"}
+    monkeypatch.setattr(publish_module, "code_version", lambda: "changed-code")  # a republication is due
+    monkeypatch.setattr(publish_module, "WORKBOOKS", workbooks)
+    with pytest.raises(FileNotFoundError, match="missing-folder"):
         _publish_again(world)
     _assert_nothing_published(world)
 

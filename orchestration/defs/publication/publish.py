@@ -14,8 +14,9 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -298,31 +299,23 @@ def write_version(
     extract = con.execute(EXTRACT_SQL, {"e": evaluation_date}).df()
     if extract.empty:
         raise PublicationError(f"no evaluation rows for {evaluation_date}: nothing to publish")
-    _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.csv", "csv")
-    _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.parquet", "parquet")
     requirements = con.execute(REQUIREMENTS_SQL, {"e": evaluation_date}).df()
     gaps = con.execute(GAPS_SQL, {"e": evaluation_date}).df()
     benefits = con.execute(BENEFITS_SQL, {"e": evaluation_date}).df()
     context = ExtractContext(evaluation_date, version, run_date, final, str(gate_summary.get("summary") or ""), code)
-    # Issue 18 item 5: the workbooks are single-threaded Python; with a helper process (`pool`) the other
-    # languages' are written there while this process writes the first.
+    # Issue 18 item 5: the workbooks are single-threaded Python; with helper processes (`pool`) they are
+    # written there while this process writes the CSV, Parquet and notification files.
     frames = (extract, requirements, gaps, benefits)
-    (first_lang, first_name), *others = WORKBOOKS.items()
-    pending = [
-        pool.submit(_write_workbook_in_helper, *frames, staging / name, lang=lang, context=context) if pool else None
-        for lang, name in others
-    ]
-    write_workbook(*frames, staging / first_name, lang=first_lang, context=context)
-    for future, (lang, name) in zip(pending, others, strict=True):
-        if future is None:
-            write_workbook(*frames, staging / name, lang=lang, context=context)
-        else:
-            future.result()
-    drafts = write_notifications(extract, staging, evaluation_date)  # issue 17 item 3
-    _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
-    _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
-    for suffix, text in gate.items():
-        (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
+    with helper_jobs(pool) as jobs:
+        for lang, name in WORKBOOKS.items():
+            jobs.run(_write_workbook_in_helper, *frames, staging / name, lang=lang, context=context)
+        _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.csv", "csv")
+        _copy(con, EXTRACT_SQL, evaluation_date, staging / f"{EXTRACT}.parquet", "parquet")
+        drafts = write_notifications(extract, staging, evaluation_date)  # issue 17 item 3
+        _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.csv", "csv")
+        _copy(con, REQUIREMENTS_SQL, evaluation_date, staging / f"{REQUIREMENTS}.parquet", "parquet")
+        for suffix, text in gate.items():
+            (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
 
     expected: dict[str, Any] = {EXTRACT: len(extract), REQUIREMENTS: len(requirements), NOTIFICATIONS: drafts}
     # The audit of each workbook: its Tiers sheet holds the extract's rows, its Requirements sheet the
@@ -585,19 +578,50 @@ def _snapshot_behind(publish_dir: Path, store: PublicationStore, inputs: dict[st
 # One run's publication step
 
 
-def _workbook_helper() -> ProcessPoolExecutor:
-    """The helper process the workbooks of each version are written in (write_version): forkserver, not
-    fork, since this process runs DuckDB's threads. The helper dies with this process."""
+def _workbook_helper(workers: int = len(WORKBOOKS)) -> ProcessPoolExecutor:
+    """The helper processes the workbooks of each version are written in (write_version): forkserver,
+    not fork, since this process runs DuckDB's threads. The helpers die with this process."""
     return ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context("forkserver"), initializer=_die_with_the_publisher
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_die_with_the_publisher
     )
 
 
+class HelperJobs:
+    """The files of one version written by helper processes (or here, without a pool): `run` submits
+    one; leaving the `with` block waits for every one, and raises the first failure."""
+
+    def __init__(self, pool: Executor | None):
+        self.pool = pool
+        self.pending: list[Future[Any]] = []
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        if self.pool is None:
+            fn(*args, **kwargs)
+        else:
+            self.pending.append(self.pool.submit(fn, *args, **kwargs))
+
+
+@contextmanager
+def helper_jobs(pool: Executor | None) -> Iterator[HelperJobs]:
+    """Jobs that run beside the `with` block. When the block fails, the jobs not started are cancelled
+    and the running ones waited for, so nothing writes into the staging folder once it is discarded."""
+    jobs = HelperJobs(pool)
+    try:
+        yield jobs
+    except BaseException:
+        for job in jobs.pending:
+            job.cancel()
+        wait(jobs.pending)
+        raise
+    for job in jobs.pending:
+        job.result()
+
+
 def _write_workbook_in_helper(*args: Any, **kwargs: Any) -> None:
-    """What the helper runs: a module-level function pickles by name, whatever `write_workbook` is in
+    """What a helper runs: a module-level function pickles by name, whatever `write_workbook` is in
     this process. A callable that does not pickle (a test's stand-in) failed in the pool's feeder
     thread instead, where CPython 3.11's ProcessPoolExecutor lost the error and its shutdown waited
-    forever (CI's fault suite hung on it)."""
+    forever (CI's fault suite hung on it). Without a pool it runs here, and a stand-in with it."""
     write_workbook(*args, **kwargs)
 
 

@@ -28,9 +28,11 @@ needs `--republish --reason` (store.decide).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -43,8 +45,10 @@ from orchestration.defs.publication.publish import (
     PublicationError,
     PublicationOutcome,
     _copy,
+    _workbook_helper,
     code_version,
     combined_fingerprint,
+    helper_jobs,
     open_record,
     publish_due,
     rule_inputs,
@@ -323,8 +327,10 @@ def write_statement(
     code: str,
     gate: dict[str, str],
     gate_summary: dict[str, object],
+    pool: Executor | None = None,
 ) -> dict[str, object]:
-    """Write every file of one statement version into `staging`, audit it, and write its manifest last."""
+    """Write every file of one statement version into `staging`, audit it, and write its manifest last
+    (the workbook in a helper process of `pool` when there is one)."""
     params = {"e": quarter}
     frames = {stem: con.execute(sql, params).df() for stem, sql in TABLES.items()}
     if frames[PAYOUTS].empty:
@@ -332,14 +338,16 @@ def write_statement(
     wrong = con.execute(PAYOUT_MISMATCH_SQL, params).fetchall()
     if wrong:  # the payouts mart and the accruals listed must tell the same story (B9)
         raise PublicationError(f"{quarter_label(quarter)}: payout differs from the sum of its accruals for {wrong[:5]}")
-    for stem, sql in TABLES.items():
-        _copy(con, sql, quarter, staging / f"{stem}.csv", "csv")
-        _copy(con, sql, quarter, staging / f"{stem}.parquet", "parquet")
     readme = readme_frame(con, quarter, version, reason, run_date, gate_summary)
     sheets = {**{SHEETS[stem]: frame for stem, frame in frames.items()}, README_SHEET: readme}
-    write_tables(sheets, staging / f"{WORKBOOK}.xlsx")
-    for suffix, text in gate.items():
-        (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
+    # issue 18 item 5: the workbook in a helper process while this one writes the CSV and Parquet files
+    with helper_jobs(pool) as jobs:
+        jobs.run(_write_tables_in_helper, sheets, staging / f"{WORKBOOK}.xlsx")
+        for stem, sql in TABLES.items():
+            _copy(con, sql, quarter, staging / f"{stem}.csv", "csv")
+            _copy(con, sql, quarter, staging / f"{stem}.parquet", "parquet")
+        for suffix, text in gate.items():
+            (staging / f"{GATE_REPORT}.{suffix}").write_text(text, encoding="utf-8")
 
     rows = {stem: len(frame) for stem, frame in frames.items()}
     payouts = frames[PAYOUTS]["payout_usd"]
@@ -391,6 +399,7 @@ def publish_statements(
     open_record(store, progress)
     con = duckdb.connect(str(warehouse))
     outcomes: list[PublicationOutcome] = []
+    pool = _workbook_helper(workers=1)
     try:
         con.execute("SET TimeZone = 'UTC'")
         quarters = statement_quarters(
@@ -421,10 +430,17 @@ def publish_statements(
                         code=code,
                         gate=gate or {},
                         gate_summary=gate_summary or {},
+                        pool=pool,
                     ),
                     progress=progress,
                 )
             )
     finally:
+        pool.shutdown(cancel_futures=True)
         con.close()
     return outcomes
+
+
+def _write_tables_in_helper(*args: Any, **kwargs: Any) -> None:
+    """What the helper runs (a module-level function pickles by name; publish._write_workbook_in_helper)."""
+    write_tables(*args, **kwargs)
