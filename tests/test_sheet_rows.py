@@ -12,7 +12,7 @@ from lxml import etree
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.escape import unescape
 
-from orchestration.defs.publication.sheet_rows import SheetColumn, rows_xml, splice_rows
+from orchestration.defs.publication.sheet_rows import SheetColumn, rows_buffer, rows_xml, splice_rows
 
 TRICKY = [
     '=HYPERLINK("http://x")',
@@ -33,7 +33,7 @@ def _written(tmp_path: Path, columns: list[SheetColumn]) -> Path:
     ws.append(["header"] * len(columns))
     target = tmp_path / "t.xlsx"
     wb.save(target)
-    splice_rows(target, {1: rows_xml(columns, first_row=2, heights=[30.0] + [None] * (len(columns[0].values) - 1))})
+    splice_rows(target, {1: rows_buffer(columns, first_row=2, heights=[30.0] + [None] * (len(columns[0].values) - 1))})
     return target
 
 

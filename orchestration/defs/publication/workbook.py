@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -35,7 +36,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from orchestration.defs.publication.sheet_rows import SheetColumn, rows_xml, splice_rows
+from orchestration.defs.publication.sheet_rows import SheetColumn, rows_buffer, splice_rows
 from orchestration.portal import labels
 from orchestration.portal.labels import text
 from orchestration.program import PROGRAM
@@ -399,7 +400,7 @@ def _write_rows(
     frame: pd.DataFrame,
     styles: dict[str, Callable[[pd.DataFrame], Iterable[tuple[PatternFill, Font] | None]]],
     units: pd.Series | None = None,
-) -> str:
+) -> bytes | pa.Buffer:
     """The frame's rows as SpreadsheetML (sheet_rows.py), below the header row; `styles` colours a
     column per row, `units` formats the "unit" columns. Style ids are made per distinct
     (format, wrap, colour), so only columns whose style varies by row get an array of them."""
@@ -421,7 +422,7 @@ def _write_rows(
         else:
             ids = style(fixed_format, c.wrap, None)
         sheet_columns.append(SheetColumn(get_column_letter(i), frame[c.key], ids))
-    return rows_xml(sheet_columns, first_row=2, heights=_row_heights(columns, frame))
+    return rows_buffer(sheet_columns, first_row=2, heights=_row_heights(columns, frame))
 
 
 def _flag_styles(frame: pd.DataFrame, key: str, bad_when: str) -> list[tuple[PatternFill, Font] | None]:
@@ -551,7 +552,7 @@ def write_tables(sheets: dict[str, pd.DataFrame], target: Path) -> None:
     splice_rows(target, rows)
 
 
-def _write_table(wb: Any, frame: pd.DataFrame, sheet: str) -> str:
+def _write_table(wb: Any, frame: pd.DataFrame, sheet: str) -> bytes | pa.Buffer:
     ws = wb.create_sheet(sheet)
     ref = f"A1:{get_column_letter(max(1, len(frame.columns)))}{len(frame) + 1}"
     # A write-only sheet does not know its size, and openpyxl leaves out the <dimension> element
@@ -577,7 +578,7 @@ def _write_table(wb: Any, frame: pd.DataFrame, sheet: str) -> str:
         cell.font, cell.fill = font, fill
         header.append(cell)
     ws.append(header)
-    return rows_xml(columns, first_row=2)
+    return rows_buffer(columns, first_row=2)
 
 
 def _plain_style(ws: Any, number_format: str) -> int:
