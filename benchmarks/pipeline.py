@@ -26,7 +26,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from benchmarks.procmem import TreeMemorySampler
+from benchmarks.procmem import TreeMemorySampler, reap, reaping_orphans
 
 PREFIX = re.compile(r"^\[\s*(\d+(?:\.\d+)?)s\] (.*)$")
 STAGES = ("startup", "load", "gate", "dbt", "publish", "summary")
@@ -143,31 +143,41 @@ def run_cli(
     started = time.monotonic()
     boundaries.append((started, "startup"))
     current: str | None = "startup"
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env, bufsize=1)
-    with TreeMemorySampler(proc.pid, interval, on_sample=lambda t, rss, cpu: samples.append((t, rss, cpu))) as sampler:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            now = time.monotonic()
-            line = raw.rstrip("\n")
-            tail.append(line)
-            if echo:
-                print(f"    | {line}", flush=True)
-            m = PREFIX.match(line)
-            if not m:
-                continue
-            message = m.group(2)
-            lines.append(line)
-            stage = classify(message)
-            if stage is not None and stage != current:
-                boundaries.append((now, stage))
-                current = stage
-            if stage is not None and stage == current and (timed := SELF_TIMED.search(message)):
-                _backdate(boundaries, now - float(timed.group(1)))
-            if DBT_DONE.match(message):
-                boundaries.append((time.monotonic(), None))
-                current = None
-        returncode = proc.wait()
-    end = time.monotonic()
+
+    def record(t: float, rss: int, cpu: float) -> None:
+        samples.append((t, rss, cpu))
+
+    with reaping_orphans():
+        proc = subprocess.Popen(
+            args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env, bufsize=1
+        )
+        with TreeMemorySampler(proc.pid, interval, on_sample=record) as sampler:
+            assert proc.stdout is not None
+            for raw in proc.stdout:
+                now = time.monotonic()
+                line = raw.rstrip("\n")
+                tail.append(line)
+                if echo:
+                    print(f"    | {line}", flush=True)
+                m = PREFIX.match(line)
+                if not m:
+                    continue
+                message = m.group(2)
+                lines.append(line)
+                stage = classify(message)
+                if stage is not None and stage != current:
+                    boundaries.append((now, stage))
+                    current = stage
+                if stage is not None and stage == current and (timed := SELF_TIMED.search(message)):
+                    _backdate(boundaries, now - float(timed.group(1)))
+                if DBT_DONE.match(message):
+                    boundaries.append((time.monotonic(), None))
+                    current = None
+            returncode = proc.wait()
+        end = time.monotonic()
+        # the descendants that outlived the CLI (the workbook helpers' forkserver) are reaped here, so
+        # that their CPU, and their own reaped children's, is in the total
+        reap(sampler.seen - {proc.pid})
     cpu_total = _children_cpu() - children_cpu_before
 
     def cpu_at(t: float) -> float:

@@ -6,10 +6,12 @@ the work: every sample sums VmRSS of the root process and all its descendants.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -85,12 +87,14 @@ class TreeMemorySampler:
         self.peak = 0
         self.cpu_seconds = 0.0
         self.samples = 0
+        self.seen: set[int] = set()  # every pid of the tree in any sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"rss-{pid}", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             pids = tree_pids(self.pid)
+            self.seen.update(pids)
             rss = sum(_rss_bytes(p) for p in pids)
             cpu = sum(_cpu_ticks(p) for p in pids) / TICKS
             now = time.monotonic()
@@ -108,3 +112,49 @@ class TreeMemorySampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+
+# prctl(2): orphaned descendants are reparented to the nearest ancestor that set this, not to init.
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def set_child_subreaper(on: bool) -> bool:
+    """Make this process (Linux) the one an orphaned descendant is reparented to; True when set."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+@contextmanager
+def reaping_orphans() -> Iterator[None]:
+    """While open, descendants orphaned by their parent's exit become this process's children, so that
+    reap() can wait for them and their CPU reaches RUSAGE_CHILDREN. The pipeline's workbook helpers
+    are children of a forkserver that outlives the CLI by a moment: reaped by init, their CPU was
+    missing from every run's total (docs/benchmarks.md)."""
+    on = set_child_subreaper(True)
+    try:
+        yield
+    finally:
+        if on:
+            set_child_subreaper(False)
+
+
+def reap(pids: Iterable[int], timeout: float = 30.0) -> list[int]:
+    """Wait (at most `timeout` s) for those of `pids` that are children of this process to end, and reap
+    them; the pids still running at the timeout (not reaped)."""
+    waiting = set(pids)
+    deadline = time.monotonic() + timeout
+    while waiting:
+        for pid in list(waiting):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # not a child of this process, or already reaped
+                done = pid
+            if done:
+                waiting.discard(pid)
+        if not waiting or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    return sorted(waiting)
