@@ -30,6 +30,10 @@ from orchestration.generate import generate_landing
 from orchestration.generate.as_of import landing_as_of
 from tests.support.landing import rewrite_parquet_feed
 
+# five dbt builds: the end-to-end stage. tests/conftest.py marks the tests of the shared dbt fixtures so;
+# this module's test builds in its own body, which that rule cannot see (it ran in the unit stage).
+pytestmark = pytest.mark.e2e
+
 INCREMENTAL_MODELS = ("int_technology__partner_attached_mrr_monthly", "int_technology__portal_mrr_monthly")
 RUN_DATE = "2027-02-01"
 
