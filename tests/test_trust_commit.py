@@ -248,3 +248,28 @@ def test_the_workbook_helper_does_not_outlive_a_dying_publisher() -> None:
     helper = int(proc.stdout.split()[0])
     assert time.monotonic() - started < 30
     assert ends_within(helper, seconds=10), "the helper process is still alive"
+
+
+def test_a_failing_helper_job_is_raised_only_once_every_other_job_has_ended(tmp_path: Path) -> None:
+    """commit_version discards the staging folder as soon as the error arrives: a job still writing into
+    it then would leave a file behind (or a half-deleted folder). The first job fails at once, the second
+    writes its file half a second later: the error must arrive after that file exists."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    late = tmp_path / "late.xlsx"
+
+    def fail() -> None:
+        raise RuntimeError("injected: the first workbook failed")
+
+    def write_late() -> None:
+        time.sleep(0.5)
+        late.write_text("written")
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        with pytest.raises(RuntimeError, match="injected"), publish_module.helper_jobs(pool) as jobs:
+            jobs.run(fail)
+            jobs.run(write_late)
+        assert late.exists()  # checked before the pool is shut down (which would wait for it anyway)
+    finally:
+        pool.shutdown()

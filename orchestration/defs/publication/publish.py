@@ -603,8 +603,9 @@ class HelperJobs:
 
 @contextmanager
 def helper_jobs(pool: Executor | None) -> Iterator[HelperJobs]:
-    """Jobs that run beside the `with` block. When the block fails, the jobs not started are cancelled
-    and the running ones waited for, so nothing writes into the staging folder once it is discarded."""
+    """Jobs that run beside the `with` block. Every job has ended before this returns or raises (when
+    the block fails, those not started are cancelled), so nothing writes into the staging folder once
+    it is discarded; then the first job's failure is raised."""
     jobs = HelperJobs(pool)
     try:
         yield jobs
@@ -613,6 +614,7 @@ def helper_jobs(pool: Executor | None) -> Iterator[HelperJobs]:
             job.cancel()
         wait(jobs.pending)
         raise
+    wait(jobs.pending)
     for job in jobs.pending:
         job.result()
 
